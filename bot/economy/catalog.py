@@ -46,7 +46,9 @@ class Catalog:
     """Gifts by name, case-insensitively, with the closest names for a typo."""
 
     def __init__(self, gifts: Iterable[Gift]) -> None:
-        self.gifts: tuple[Gift, ...] = tuple(sorted(gifts, key=lambda g: (g.coins, g.name.casefold())))
+        self.gifts: tuple[Gift, ...] = tuple(
+            sorted(gifts, key=lambda g: (g.coins, g.name.casefold()))
+        )
         self._by_name = {g.name.casefold(): g for g in self.gifts}
         self._by_id = {g.tiktok_id: g for g in self.gifts}
         if len(self._by_name) != len(self.gifts):

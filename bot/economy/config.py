@@ -52,7 +52,9 @@ class EconomyConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     packages: list[PackageConfig] = Field(
-        default_factory=lambda: [PackageConfig(coins=c, usd=Decimal(u)) for c, u in DEFAULT_PACKAGES]
+        default_factory=lambda: [
+            PackageConfig(coins=c, usd=Decimal(u)) for c, u in DEFAULT_PACKAGES
+        ]
     )
     custom_min_coins: int = Field(default=30, gt=0)
     custom_max_coins: int = Field(default=100_000, gt=0)
@@ -69,7 +71,8 @@ class EconomyConfig(BaseModel):
     combo_window_seconds: float = Field(default=15.0, gt=0, le=300)
     max_balance: int = Field(default=10**12, gt=0, le=2**62)
     gifts: list[GiftConfig] | None = Field(
-        default=None, description="The gift catalogue; empty means TikTok's list in bot/data/gifts.csv"
+        default=None,
+        description="The gift catalogue; empty means TikTok's list in bot/data/gifts.csv",
     )
 
     @field_validator("eligible_countries")
@@ -93,9 +96,7 @@ class EconomyConfig(BaseModel):
 
     def catalog(self) -> Catalog:
         if self.gifts:
-            return Catalog(
-                Gift(g.tiktok_id, g.name, g.coins, g.streakable) for g in self.gifts
-            )
+            return Catalog(Gift(g.tiktok_id, g.name, g.coins, g.streakable) for g in self.gifts)
         return Catalog(load_packaged_gifts())
 
     def coin_packages(self) -> list[CoinPackage]:

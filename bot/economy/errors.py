@@ -140,3 +140,8 @@ class NotModerator(EconomyError):
         super().__init__(
             "Only moderators can do that (Manage Server permission or the moderator role)."
         )
+
+
+class NoPrivateMessageError(EconomyError):
+    def __init__(self) -> None:
+        super().__init__("giftcord works inside a server — run this command there.")

@@ -354,12 +354,19 @@ class Ledger(Protocol):
     # queries: read a consistent snapshot, never wait behind writes
     async def account(self, guild_id: int, user_id: int) -> Account: ...
 
-    async def rank(self, guild_id: int, user_id: int, board: Board, period: Period,
-                   event_id: int | None = None) -> int | None: ...
+    async def rank(
+        self, guild_id: int, user_id: int, board: Board, period: Period, event_id: int | None = None
+    ) -> int | None: ...
 
     async def leaderboard(
-        self, guild_id: int, board: Board, period: Period, *, event_id: int | None = None,
-        page: int = 1, per_page: int = 10
+        self,
+        guild_id: int,
+        board: Board,
+        period: Period,
+        *,
+        event_id: int | None = None,
+        page: int = 1,
+        per_page: int = 10,
     ) -> Page[LeaderRow]: ...
 
     async def history(
@@ -367,8 +374,13 @@ class Ledger(Protocol):
     ) -> Page[HistoryEntry]: ...
 
     async def audit(
-        self, guild_id: int, *, member_id: int | None = None, actor_id: int | None = None,
-        page: int = 1, per_page: int = 10
+        self,
+        guild_id: int,
+        *,
+        member_id: int | None = None,
+        actor_id: int | None = None,
+        page: int = 1,
+        per_page: int = 10,
     ) -> Page[AuditEntry]: ...
 
     async def spent_today(self, guild_id: int, user_id: int) -> Decimal: ...
@@ -376,15 +388,22 @@ class Ledger(Protocol):
     async def cashout_requested_today(self, guild_id: int, user_id: int) -> Decimal: ...
 
     async def cashouts(
-        self, guild_id: int, *, user_id: int | None = None, state: PayoutState | None = None,
-        page: int = 1, per_page: int = 10
+        self,
+        guild_id: int,
+        *,
+        user_id: int | None = None,
+        state: PayoutState | None = None,
+        page: int = 1,
+        per_page: int = 10,
     ) -> Page[Payout]: ...
 
     async def earnings_per_day(self, guild_id: int, user_id: int, days: int) -> list[DayEarnings]:
         """One entry per UTC day of the last `days` days (oldest first), zeros included."""
         ...
 
-    async def top_gifts(self, guild_id: int, user_id: int, days: int, limit: int = 5) -> list[GiftTotal]: ...
+    async def top_gifts(
+        self, guild_id: int, user_id: int, days: int, limit: int = 5
+    ) -> list[GiftTotal]: ...
 
     async def top_supporters(
         self, guild_id: int, user_id: int, days: int, limit: int = 5
@@ -404,6 +423,8 @@ class Ledger(Protocol):
 
     async def guild_settings(self, guild_id: int) -> GuildSettings: ...
 
-    async def export_rows(self, guild_id: int, *, days: int | None = None) -> list[dict[str, object]]:
+    async def export_rows(
+        self, guild_id: int, *, days: int | None = None
+    ) -> list[dict[str, object]]:
         """The server's ledger entries, oldest first, as flat rows for CSV."""
         ...

@@ -63,7 +63,9 @@ def parse_amount(text: str, *, maximum: int, allow_zero: bool = False, unit: str
         raise InvalidAmount(f"“{text.strip()[:40]}” is a fraction — {unit} come in whole numbers.")
     amount = int(value)
     if amount == 0 and not allow_zero:
-        raise InvalidAmount(f"The amount must be at least 1 {unit[:-1] if unit.endswith('s') else unit}.")
+        raise InvalidAmount(
+            f"The amount must be at least 1 {unit[:-1] if unit.endswith('s') else unit}."
+        )
     if amount > maximum:
         raise InvalidAmount(
             f"{format_count(amount)} is above the maximum of {format_count(maximum)} {unit}."

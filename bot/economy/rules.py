@@ -116,7 +116,9 @@ class CreatorFacts:
 def eligibility(cfg: EconomyConfig, facts: CreatorFacts) -> list[EligibilityItem]:
     country_ok = facts.country is not None and facts.country in cfg.eligible_countries
     return [
-        EligibilityItem("Confirmed 18 or older", facts.age_confirmed, "confirm with `/creator register`"),
+        EligibilityItem(
+            "Confirmed 18 or older", facts.age_confirmed, "confirm with `/creator register`"
+        ),
         EligibilityItem(
             "Lives where LIVE Gifts are available"
             + (f" ({facts.country})" if facts.country else ""),
@@ -173,7 +175,11 @@ def cashout_estimate(
 ) -> CashoutEstimate:
     """Gross, fee, net, distance to the minimum and today's remaining cap for `diamonds`."""
     gross = to_cents(usd_for_diamonds(cfg, diamonds))
-    fee = to_cents(gross * cfg.cashout_fee_percent / 100 + cfg.cashout_fee_fixed_usd) if gross else Decimal("0.00")
+    fee = (
+        to_cents(gross * cfg.cashout_fee_percent / 100 + cfg.cashout_fee_fixed_usd)
+        if gross
+        else Decimal("0.00")
+    )
     fee = min(fee, gross)
     missing = max(Decimal("0.00"), cfg.cashout_min_usd - gross)
     remaining = max(Decimal("0.00"), cfg.cashout_daily_max_usd - requested_today)
@@ -189,4 +195,3 @@ def cashout_estimate(
         over_daily_max=gross > remaining,
         checklist=checklist,
     )
-

@@ -1,0 +1,99 @@
+"""The discord.py bot: wires the services into the cogs and maps errors to replies.
+
+`GiftcordBot` is built in `main()` (or by a test) with the settings and the services already
+made; it never reads the environment and never syncs commands on start (`python -m bot sync`
+does that).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+from yarl import URL
+
+from bot.services import Services
+from bot.settings import DiscordSettings
+from bot.ui.errors import reply_with_error
+
+log = logging.getLogger("giftcord.app")
+
+# Every feature is one extension; a cog that fails to load fails start-up.
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.help",
+    "cogs.balance",
+    "cogs.coins",
+    "cogs.gifting",
+    "cogs.catalogue",
+    "cogs.diamonds",
+    "cogs.cashout",
+    "cogs.creator",
+    "cogs.leaderboard",
+    "cogs.history",
+    "cogs.moderation",
+    "cogs.events",
+    "cogs.server_settings",
+)
+
+
+class GiftcordTree(app_commands.CommandTree):
+    """Routes every command error through `bot.ui.errors` (the one error-to-reply mapper)."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        await reply_with_error(interaction, error)
+
+
+def point_at_discord(discord_settings: DiscordSettings) -> None:
+    """Send REST and gateway traffic to configured URLs (a rate-limit proxy, or a local stand-in
+    in tests). Untouched when unset, so discord.py's defaults — or a caller's own patch — stay."""
+    if discord_settings.api_base:
+        discord.http.Route.BASE = discord_settings.api_base
+    if discord_settings.gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = URL(discord_settings.gateway_url)
+
+
+def make_intents(members: bool) -> discord.Intents:
+    intents = discord.Intents.none()
+    intents.guilds = True
+    # Members lets leaderboards hide departed members and resolve names; without it every
+    # command still works (Discord sends the resolved members with each interaction).
+    intents.members = members
+    return intents
+
+
+class GiftcordBot(commands.Bot):
+    def __init__(
+        self,
+        services: Services,
+        discord_settings: DiscordSettings,
+        *,
+        extensions: tuple[str, ...] = EXTENSIONS,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=make_intents(discord_settings.members_intent),
+            tree_cls=GiftcordTree,
+            help_command=None,
+            # Leaderboards and announcements never ping anyone.
+            allowed_mentions=discord.AllowedMentions.none(),
+            guild_ready_timeout=discord_settings.guild_ready_timeout,
+        )
+        self.services = services
+        self._extensions = extensions
+
+    async def setup_hook(self) -> None:
+        for name in self._extensions:
+            # No try/except: a cog that can't load must stop start-up, loudly.
+            await self.load_extension(name)
+        log.info(
+            "loaded %d extensions, %d commands",
+            len(self._extensions),
+            len(self.tree.get_commands()),
+        )
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s to %d servers", self.user, len(self.guilds))

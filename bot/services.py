@@ -1,0 +1,24 @@
+"""What every cog is handed in its constructor: the ledger port and the economy's configuration.
+
+Built once in `main()` (or by a test) and passed down; cogs never build their own."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.economy.catalog import Catalog
+from bot.economy.config import EconomyConfig
+from bot.economy.ledger import Ledger
+
+
+@dataclass
+class Services:
+    ledger: Ledger
+    economy: EconomyConfig
+    catalog: Catalog = field(init=False)
+    clock: Callable[[], float] = time.time
+
+    def __post_init__(self) -> None:
+        self.catalog = self.economy.catalog()
