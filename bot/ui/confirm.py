@@ -55,9 +55,15 @@ class ConfirmView(GiftcordView):
             await interaction.response.send_message("Already answered.", ephemeral=True)
             return
         self.done = True
+        try:
+            content, embed = await self.action(interaction)
+        except BaseException:
+            # A refused action (say, over the daily cap) leaves the question answerable: the
+            # refusal is shown by the error mapper and the member can still cancel.
+            self.done = False
+            raise
         self._disable()
         self.stop()
-        content, embed = await self.action(interaction)
         if interaction.response.is_done():
             await interaction.edit_original_response(content=content, embed=embed, view=self)
         else:

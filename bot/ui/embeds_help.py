@@ -1,0 +1,75 @@
+"""`/help`: how coins become gifts, diamonds and (demo) cash, with this server's live numbers."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.economy.config import EconomyConfig
+from bot.ui import format as fmt
+
+SIDE_BY_SIDE = (
+    "```\n"
+    "platform            viewer buys                  creator gets\n"
+    "TikTok LIVE         coins, ≈ $0.011–0.014 each   1 diamond per coin = $0.005\n"
+    "Twitch Bits         ≈ $0.014 per bit             $0.01 per bit\n"
+    "YouTube Super Chat  direct payment               70 % after taxes and store fees\n"
+    "```"
+)
+
+
+def help_embed(cfg: EconomyConfig) -> discord.Embed:
+    pkgs = cfg.coin_packages()
+    ratio = cfg.diamonds_per_coin
+    ratio_text = "1 diamond per coin" if ratio == 1 else f"{ratio} diamonds per coin"
+    embed = discord.Embed(
+        title="How giftcord works",
+        colour=fmt.INFO_COLOUR,
+        description=(
+            "**Coins → gifts → diamonds → cash.** A TikTok-style gifting economy with demo coins: "
+            "nothing is ever charged and no real money moves."
+        ),
+    )
+    embed.add_field(
+        name="1. Buy coins — `/coins buy`",
+        value=(
+            " · ".join(f"{fmt.count(p.coins)} = {fmt.usd(p.usd)}" for p in pkgs)
+            + f"\nCustom: {fmt.count(cfg.custom_min_coins)}–{fmt.count(cfg.custom_max_coins)} "
+            f"coins at {fmt.usd(cfg.custom_usd_per_coin * 100)} per 100. "
+            f"Limit {fmt.usd(cfg.daily_spend_cap_usd)} a day (UTC); a confirm button above "
+            f"{fmt.usd(cfg.purchase_confirm_above_usd)}; first purchase asks you to confirm you are 18+."
+        ),
+        inline=False,
+    )
+    embed.add_field(
+        name="2. Send gifts — `/gift`, `/gifts`",
+        value=(
+            "A gift costs its catalogue price × count (1–99). Cheap gifts combo: send the same one "
+            f"to the same member within {cfg.combo_window_seconds:g} s and one post counts up ×N."
+        ),
+        inline=False,
+    )
+    embed.add_field(
+        name="3. Collect diamonds — `/diamonds balance`, `/diamonds stats`",
+        value=(
+            f"The recipient gets {ratio_text} of gift value. "
+            f"1,000 diamonds = {fmt.usd(cfg.usd_per_diamond * 1000)} "
+            f"(${cfg.usd_per_diamond.normalize():f} each, the creator's 50 % share)."
+        ),
+        inline=False,
+    )
+    embed.add_field(
+        name="4. Cash out (demo) — `/creator register`, `/cashout estimate`, `/cashout request`",
+        value=(
+            f"Minimum {fmt.usd(cfg.cashout_min_usd)}, at most {fmt.usd(cfg.cashout_daily_max_usd)} "
+            "a day (UTC). Needs: 18+ confirmed, an eligible country, good standing, a payout "
+            "method. A moderator reviews each request."
+        ),
+        inline=False,
+    )
+    embed.add_field(name="Compared with other platforms", value=SIDE_BY_SIDE, inline=False)
+    embed.add_field(
+        name="More",
+        value="`/balance` · `/leaderboard` · `/history` · `/coins packages` · `/creator status`",
+        inline=False,
+    )
+    return fmt.demo_footer(embed, "All USD figures are demo estimates — no real money moves.")

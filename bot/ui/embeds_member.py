@@ -1,0 +1,225 @@
+"""Embeds for members: balances, profiles, coin purchases, the catalogue, gift announcements and
+the ledger history. Pure rendering — every number arrives from the caller."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import discord
+
+from bot.economy.catalog import CoinPackage, Gift
+from bot.economy.config import EconomyConfig
+from bot.economy.ledger import Account, HistoryEntry, Page, PurchaseResult
+from bot.economy.rules import PurchaseQuote, usd_for_diamonds
+from bot.ui import format as fmt
+
+
+def balance(
+    account: Account, cfg: EconomyConfig, gifter_rank: int | None, creator_rank: int | None
+) -> discord.Embed:
+    embed = discord.Embed(title="Your balance", colour=fmt.COINS_COLOUR)
+    embed.add_field(name="Coins", value=fmt.count(account.coins))
+    embed.add_field(name="Diamonds", value=fmt.count(account.diamonds))
+    embed.add_field(
+        name="USD value", value=f"{fmt.usd(usd_for_diamonds(cfg, account.diamonds))} (estimate)"
+    )
+    embed.add_field(name="Lifetime diamonds", value=fmt.count(account.lifetime_diamonds))
+    embed.add_field(name="Gifts sent", value=fmt.count(account.gifts_sent))
+    embed.add_field(
+        name="Rank",
+        value=f"Gifters: {fmt.rank_text(gifter_rank)}\nCreators: {fmt.rank_text(creator_rank)}",
+    )
+    if account.frozen:
+        embed.add_field(name="Status", value="❄️ Frozen — ask a moderator.", inline=False)
+    return fmt.demo_footer(embed)
+
+
+def profile(
+    user: discord.abc.User, account: Account, *, show_coins: bool, creator_rank: int | None
+) -> discord.Embed:
+    embed = discord.Embed(title=f"{user.display_name}'s profile", colour=fmt.INFO_COLOUR)
+    embed.description = fmt.mention(user.id)
+    embed.add_field(name="Diamonds earned", value=fmt.count(account.lifetime_diamonds))
+    embed.add_field(name="Gifts sent", value=fmt.count(account.gifts_sent))
+    embed.add_field(name="Creator rank", value=fmt.rank_text(creator_rank))
+    if show_coins:
+        embed.add_field(name="Coins", value=f"{fmt.count(account.coins)} (moderators only)")
+        embed.add_field(name="Diamonds", value=fmt.count(account.diamonds))
+        if account.frozen:
+            embed.add_field(name="Status", value="❄️ Frozen")
+    return embed
+
+
+def diamonds(
+    user: discord.abc.User, account: Account, cfg: EconomyConfig, *, own: bool
+) -> discord.Embed:
+    title = "Your diamonds" if own else f"{user.display_name}'s diamonds"
+    embed = discord.Embed(title=title, colour=fmt.DIAMONDS_COLOUR)
+    embed.add_field(name="Diamonds", value=fmt.count(account.diamonds))
+    embed.add_field(name="Lifetime earned", value=fmt.count(account.lifetime_diamonds))
+    embed.add_field(
+        name="USD value", value=f"{fmt.usd(usd_for_diamonds(cfg, account.diamonds))} (estimate)"
+    )
+    embed.description = (
+        f"100 diamonds = {fmt.usd(cfg.usd_per_diamond * 100)} · cash-out minimum "
+        f"{fmt.usd(cfg.cashout_min_usd)} — see `/cashout estimate`."
+    )
+    return fmt.demo_footer(embed)
+
+
+def packages(cfg: EconomyConfig, pkgs: list[CoinPackage]) -> discord.Embed:
+    lines = [
+        f"**{fmt.coins(p.coins)}** — {fmt.usd(p.usd)}"
+        + (f" ({fmt.usd(p.usd / p.coins * 100)} per 100)" if p.coins else "")
+        for p in pkgs
+    ]
+    embed = discord.Embed(
+        title="Coin packages (demo prices)", colour=fmt.COINS_COLOUR, description="\n".join(lines)
+    )
+    embed.add_field(
+        name="Custom amount",
+        value=(
+            f"{fmt.count(cfg.custom_min_coins)}–{fmt.count(cfg.custom_max_coins)} coins at "
+            f"{fmt.usd(cfg.custom_usd_per_coin * 100)} per 100 "
+            f"(`/coins buy amount:1.5k`)"
+        ),
+        inline=False,
+    )
+    embed.add_field(
+        name="Daily limit", value=f"{fmt.usd(cfg.daily_spend_cap_usd)} of list price per UTC day"
+    )
+    embed.add_field(
+        name="Ask first above",
+        value=f"{fmt.usd(cfg.purchase_confirm_above_usd)} (a confirm button)",
+    )
+    return fmt.demo_footer(embed, fmt.DEMO_COINS_NOTE)
+
+
+def purchase_question(
+    quote: PurchaseQuote, bonus_percent: int, remaining_today: Decimal, *, age: bool
+) -> discord.Embed:
+    embed = discord.Embed(
+        title=f"Buy {fmt.coins(quote.coins)}?",
+        colour=fmt.WARN_COLOUR,
+        description=(
+            "Buying coins needs a one-time confirmation that you are **18 or older**. "
+            "Press the button to confirm it and complete this purchase."
+            if age
+            else "This purchase is above the confirmation threshold — press **Confirm** to buy."
+        ),
+    )
+    embed.add_field(name="List price", value=f"{fmt.usd(quote.usd)} (demo — nothing charged)")
+    embed.add_field(
+        name="Event bonus",
+        value=f"+{bonus_percent}% (+{fmt.coins(quote.coins * bonus_percent // 100)})"
+        if bonus_percent
+        else "none right now",
+    )
+    embed.add_field(name="Today's remaining limit", value=fmt.usd(remaining_today))
+    return fmt.demo_footer(embed, fmt.DEMO_COINS_NOTE)
+
+
+def purchase(result: PurchaseResult) -> discord.Embed:
+    total = result.coins + result.bonus_coins
+    embed = discord.Embed(
+        title=f"🪙 You bought {fmt.coins(total)}",
+        colour=fmt.OK_COLOUR,
+        description="Send them as gifts with `/gift`."
+        + (" (already done)" if result.replayed else ""),
+    )
+    embed.add_field(name="Coins", value=fmt.count(result.balance))
+    embed.add_field(name="List price", value=f"{fmt.usd(result.usd)} (demo — nothing charged)")
+    embed.add_field(
+        name="Event bonus",
+        value=f"+{fmt.coins(result.bonus_coins)}" if result.bonus_coins else "none",
+    )
+    embed.add_field(name="Today's remaining limit", value=fmt.usd(result.remaining_today_usd))
+    return fmt.demo_footer(embed, fmt.DEMO_COINS_NOTE)
+
+
+def announcement(
+    sender_id: int,
+    recipient_id: int,
+    gift_name: str,
+    count: int,
+    coins: int,
+    diamonds: int,
+    message: str | None,
+    *,
+    combo: int | None = None,
+) -> discord.Embed:
+    """The public gift post. Mentions are in the embed and the reply carries no pings."""
+    times = f"×{fmt.count(count)}"
+    title = f"🎁 {gift_name} {times} combo" if combo else f"🎁 {gift_name} {times}"
+    embed = discord.Embed(
+        title=title,
+        colour=fmt.GIFT_COLOUR,
+        description=f"{fmt.mention(sender_id)} sent **{gift_name} {times}** to {fmt.mention(recipient_id)}",
+    )
+    embed.add_field(name="Coins", value=fmt.count(coins))
+    embed.add_field(name="Diamonds", value=fmt.count(diamonds))
+    if combo:
+        embed.add_field(name="Combo", value=f"×{fmt.count(count)} combo")
+    if message:
+        embed.add_field(name="Message", value=fmt.clip(message, 200), inline=False)
+    embed.set_footer(text="Demo gifting — no real money moves.")
+    return embed
+
+
+def catalogue_page(gifts: list[Gift], page: int, pages: int, total: int) -> discord.Embed:
+    lines = [
+        f"**{g.name}** — {fmt.coins(g.coins)}" + (" · combo" if g.streakable else "") for g in gifts
+    ]
+    embed = discord.Embed(
+        title="Gift catalogue", colour=fmt.GIFT_COLOUR, description="\n".join(lines) or "—"
+    )
+    embed.set_footer(
+        text=f"Page {page} of {pages} · {fmt.count(total)} gifts · "
+        "1 coin of gift value = 1 diamond for the recipient · combo gifts stack into one post"
+    )
+    return embed
+
+
+_KINDS = {
+    "purchase": "Bought coins",
+    "bonus": "Event bonus",
+    "gift_sent": "Gift sent",
+    "gift_received": "Gift received",
+    "grant": "Moderator grant",
+    "revoke": "Moderator revoke",
+    "set": "Moderator set",
+    "bulk_grant": "Role grant",
+    "cashout": "Cash-out requested",
+    "cashout_request": "Cash-out requested",
+    "cashout_reject": "Cash-out rejected (returned)",
+    "cashout_approve": "Cash-out approved",
+}
+
+
+def history_line(e: HistoryEntry) -> str:
+    what = _KINDS.get(e.kind, e.kind.replace("_", " ").capitalize())
+    detail = ""
+    if e.gift_name:
+        detail = f" {e.gift_name} ×{e.count or 1}"
+    if e.counterparty_id and e.counterparty_id > 0:
+        detail += (" to " if e.kind == "gift_sent" else " from ") + fmt.mention(e.counterparty_id)
+    if e.reason:
+        detail += f" — “{fmt.clip(e.reason, 80)}”"
+    return (
+        f"{fmt.relative(e.created_at)} · **{what}**{detail}: "
+        f"{fmt.signed(e.amount)} {e.currency.value}"
+    )
+
+
+def history_page(user: discord.abc.User, page: Page[HistoryEntry], *, own: bool) -> discord.Embed:
+    title = "Your history" if own else f"History of {user.display_name}"
+    embed = discord.Embed(title=title, colour=fmt.INFO_COLOUR)
+    embed.description = (
+        "\n".join(history_line(e) for e in page.items)
+        if page.items
+        else "Nothing yet — buy coins with `/coins buy` or send a gift with `/gift`."
+    )
+    embed.set_footer(
+        text=f"Page {page.page} of {page.pages} · {fmt.count(page.total)} entries · newest first"
+    )
+    return embed

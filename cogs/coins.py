@@ -1,0 +1,111 @@
+"""`/coins buy` and `/coins packages`: demo coin purchases.
+
+A purchase above the confirmation threshold asks with a Confirm button; the first purchase asks
+for the one-time 18+ confirmation with an "I am 18 or older" button whose press records the
+answer AND completes the purchase that asked (keyed by the command's interaction id, so a double
+press never buys twice)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.economy import rules
+from bot.economy.errors import AgeConfirmationRequired, InvalidInput
+from bot.services import Services
+from bot.ui import embeds_member
+from bot.ui.confirm import ConfirmView
+from bot.ui.context import amount as parse_amount
+from bot.ui.context import guild_id, key
+
+AGE_LABEL = "I am 18 or older"
+PACKAGE_CHOICES = [
+    app_commands.Choice(name=f"{c:,} coins", value=c)
+    for c in (70, 350, 700, 1400, 3500, 7000, 17500)
+]
+
+
+class CoinsCog(commands.Cog, name="Coins"):
+    coins = app_commands.Group(
+        name="coins", description="Buy demo coins and see the price list", guild_only=True
+    )
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @coins.command(name="packages", description="The coin package price list (demo prices)")
+    async def packages(self, interaction: discord.Interaction) -> None:
+        cfg = self.services.economy
+        await interaction.response.send_message(
+            embed=embeds_member.packages(cfg, cfg.coin_packages()), ephemeral=True
+        )
+
+    @coins.command(name="buy", description="Buy demo coins: a package or a custom amount")
+    @app_commands.describe(
+        package="A coin package (pick one — or type an amount instead)",
+        amount="A custom number of coins, e.g. 1500, 1,500 or 1.5k",
+    )
+    @app_commands.choices(package=PACKAGE_CHOICES)
+    async def buy(
+        self,
+        interaction: discord.Interaction,
+        package: int | None = None,
+        amount: str | None = None,
+    ) -> None:
+        cfg, ledger, gid = self.services.economy, self.services.ledger, guild_id(interaction)
+        if (package is None) == (amount is None):
+            raise InvalidInput(
+                "Choose a `package` or type an `amount` (like `1.5k`) — exactly one of them."
+            )
+        if package is not None:
+            quote = rules.quote_package(cfg, package)
+        else:
+            quote = rules.quote_custom(cfg, parse_amount(amount or "", cfg.max_balance, "coins"))
+        user_id, purchase_key = interaction.user.id, key(interaction)
+
+        async def buy_now() -> discord.Embed:
+            result = await ledger.purchase(
+                gid, user_id, key=purchase_key, coins=quote.coins, package=quote.package
+            )
+            return embeds_member.purchase(result)
+
+        async def confirm_age_and_buy(_: discord.Interaction) -> tuple[str | None, discord.Embed]:
+            await ledger.confirm_age(gid, user_id)
+            return "Thanks — your age is confirmed.", await buy_now()
+
+        async def confirmed(_: discord.Interaction) -> tuple[str | None, discord.Embed]:
+            return None, await buy_now()
+
+        async def ask(view: ConfirmView, *, age: bool) -> None:
+            event = await ledger.live_event(gid)
+            spent = await ledger.spent_today(gid, user_id)
+            remaining = max(cfg.daily_spend_cap_usd - spent, Decimal(0))
+            embed = embeds_member.purchase_question(
+                quote, event.bonus_percent if event else 0, remaining, age=age
+            )
+            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+            view.message = await interaction.original_response()
+
+        if quote.usd > cfg.purchase_confirm_above_usd:
+            account = await ledger.account(gid, user_id)
+            if not account.age_confirmed:
+                await ask(
+                    ConfirmView(user_id, confirm_age_and_buy, confirm_label=AGE_LABEL), age=True
+                )
+            else:
+                await ask(ConfirmView(user_id, confirmed, confirm_label="Confirm"), age=False)
+            return
+        try:
+            embed = await buy_now()
+        except AgeConfirmationRequired:
+            # A designed flow, not a refusal: ask once, and the press completes this purchase.
+            await ask(ConfirmView(user_id, confirm_age_and_buy, confirm_label=AGE_LABEL), age=True)
+            return
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(CoinsCog(bot.services))  # type: ignore[attr-defined]

@@ -1,0 +1,78 @@
+"""`/diamonds balance` and `/diamonds stats` (a PNG chart of diamonds per day, top gifts, top
+supporters, and the same numbers as text for screen readers)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.services import Services
+from bot.ui import embeds_creator, embeds_member
+from bot.ui.charts import CHART_FILENAME, render_earnings
+from bot.ui.context import guild_id
+
+DAY_CHOICES = [app_commands.Choice(name=f"{d} days", value=d) for d in (7, 30, 90)]
+
+
+class DiamondsCog(commands.Cog, name="Diamonds"):
+    diamonds = app_commands.Group(
+        name="diamonds", description="Your diamonds and where they come from", guild_only=True
+    )
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @diamonds.command(name="balance", description="Diamonds, lifetime earned and their USD value")
+    @app_commands.describe(member="Whose diamonds (default: yours)")
+    async def balance(
+        self, interaction: discord.Interaction, member: discord.Member | None = None
+    ) -> None:
+        target: discord.abc.User = member or interaction.user
+        own = target.id == interaction.user.id
+        account = await self.services.ledger.account(guild_id(interaction), target.id)
+        embed = embeds_member.diamonds(target, account, self.services.economy, own=own)
+        await interaction.response.send_message(embed=embed, ephemeral=own)
+
+    @diamonds.command(
+        name="stats", description="Diamonds per day as a chart, top gifts and top supporters"
+    )
+    @app_commands.describe(
+        member="Whose earnings (default: yours)", days="How many days back (default 30)"
+    )
+    @app_commands.choices(days=DAY_CHOICES)
+    async def stats(
+        self,
+        interaction: discord.Interaction,
+        member: discord.Member | None = None,
+        days: int = 30,
+    ) -> None:
+        ledger, gid = self.services.ledger, guild_id(interaction)
+        target: discord.abc.User = member or interaction.user
+        own = target.id == interaction.user.id
+        if days not in (7, 30, 90):
+            days = 30
+        await interaction.response.defer(ephemeral=own, thinking=True)
+        per_day = await ledger.earnings_per_day(gid, target.id, days)
+        gifts = await ledger.top_gifts(gid, target.id, days)
+        supporters = await ledger.top_supporters(gid, target.id, days)
+        # matplotlib blocks: render in a worker thread, never on the event loop.
+        png = await asyncio.to_thread(
+            render_earnings, per_day, f"Diamonds per day — last {days} days"
+        )
+        embed = embeds_creator.stats(
+            target, days, per_day, gifts, supporters, chart_file=CHART_FILENAME
+        )
+        chart = discord.File(
+            io.BytesIO(png), filename=CHART_FILENAME, description="Bar chart of diamonds per day"
+        )
+        await interaction.followup.send(
+            embed=embed, file=chart, ephemeral=own, allowed_mentions=discord.AllowedMentions.none()
+        )
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(DiamondsCog(bot.services))  # type: ignore[attr-defined]

@@ -1,0 +1,249 @@
+"""`/gift`: debit the sender's coins, credit the recipient's diamonds, announce it publicly.
+
+Streakable gifts sent again to the same member within the combo window edit the first
+announcement to "×N combo" (coalesced edits, see `bot.ui.combos`); the repeat's own reply is a
+short ephemeral confirmation. The announcement carries a "Send again" button that survives
+restarts (a `DynamicItem` whose custom id holds everything needed) and only the sender can use.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.economy.catalog import Gift
+from bot.economy.errors import NotFound
+from bot.economy.ledger import GiftResult
+from bot.services import Services
+from bot.ui import embeds_member
+from bot.ui import format as fmt
+from bot.ui.combos import Combo, ComboTracker
+from bot.ui.context import guild_id, key
+from bot.ui.errors import reply_with_error
+
+log = logging.getLogger("giftcord.gifting")
+
+NO_PINGS = discord.AllowedMentions.none()
+
+
+class SendAgainButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"giftcord:again:(?P<sender>\d+):(?P<recipient>\d+):(?P<gift>\d+):(?P<count>\d+)",
+):
+    """Repeats a gift; the custom id carries sender, recipient, gift id and count, so the button
+    works after a restart without any stored view."""
+
+    def __init__(self, sender_id: int, recipient_id: int, gift_id: int, count: int) -> None:
+        self.sender_id, self.recipient_id = sender_id, recipient_id
+        self.gift_id, self.count = gift_id, count
+        super().__init__(
+            discord.ui.Button(
+                label="Send again",
+                emoji="🔁",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"giftcord:again:{sender_id}:{recipient_id}:{gift_id}:{count}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> SendAgainButton:
+        return cls(
+            int(match["sender"]), int(match["recipient"]), int(match["gift"]), int(match["count"])
+        )
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        if interaction.user.id != self.sender_id:
+            await interaction.response.send_message(
+                "Only the member who sent this gift can send it again — "
+                "send your own with `/gift`.",
+                ephemeral=True,
+            )
+            return False
+        return True
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        # A dynamic item's view is rebuilt from the message and has no error mapper of ours:
+        # route failures through the one mapper explicitly.
+        try:
+            cog = interaction.client.get_cog(GiftingCog.__cog_name__)
+            if not isinstance(cog, GiftingCog):  # pragma: no cover - unloaded mid-flight
+                raise NotFound("Gifting is not available right now — try again shortly.")
+            gift = cog.services.catalog.by_id(self.gift_id)
+            if gift is None:
+                raise NotFound("That gift is no longer in the catalogue — see `/gifts`.")
+            recipient = (
+                interaction.guild.get_member(self.recipient_id) if interaction.guild else None
+            )
+            await cog.send_gift(
+                interaction,
+                self.recipient_id,
+                recipient_is_bot=bool(recipient and recipient.bot),
+                gift_name=gift.name,
+                count=self.count,
+                message=None,
+            )
+        except Exception as exc:  # noqa: BLE001 - mapped to a sentence or an incident id
+            await reply_with_error(interaction, exc)
+
+
+def send_again_view(sender_id: int, recipient_id: int, gift: Gift, count: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(SendAgainButton(sender_id, recipient_id, gift.tiktok_id, count))
+    return view
+
+
+def _render_combo(combo: Combo) -> discord.Embed:
+    return embeds_member.announcement(
+        combo.sender_id,
+        combo.recipient_id,
+        combo.gift_name,
+        combo.count,
+        combo.coins,
+        combo.diamonds,
+        combo.message,
+        combo=combo.sends,
+    )
+
+
+class GiftingCog(commands.Cog, name="Gifting"):
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.combos = ComboTracker(
+            services.clock, services.economy.combo_window_seconds, _render_combo
+        )
+
+    async def cog_unload(self) -> None:
+        self.combos.cancel_all()
+
+    @app_commands.command(
+        name="gift", description="Send a gift to a member: your coins become their diamonds"
+    )
+    @app_commands.guild_only()
+    @app_commands.describe(
+        member="Who receives the gift",
+        gift="Which gift (start typing to search; prices shown)",
+        count="How many (1–99, default 1)",
+        message="A short message shown with the gift (up to 200 characters)",
+    )
+    async def gift(
+        self,
+        interaction: discord.Interaction,
+        member: discord.Member,
+        gift: str,
+        count: app_commands.Range[int, 1, 99] = 1,
+        message: app_commands.Range[str, 1, 200] | None = None,
+    ) -> None:
+        await self.send_gift(
+            interaction,
+            member.id,
+            recipient_is_bot=member.bot,
+            gift_name=gift,
+            count=count,
+            message=message,
+        )
+
+    @gift.autocomplete("gift")
+    async def gift_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [
+            app_commands.Choice(name=f"{g.name} — {fmt.coins(g.coins)}", value=g.name)
+            for g in self.services.catalog.search(current, limit=25)
+        ]
+
+    async def send_gift(
+        self,
+        interaction: discord.Interaction,
+        recipient_id: int,
+        *,
+        recipient_is_bot: bool,
+        gift_name: str,
+        count: int,
+        message: str | None,
+    ) -> None:
+        """One gift: the ledger call, then the announcement (or a combo update)."""
+        gid, sender_id = guild_id(interaction), interaction.user.id
+        result = await self.services.ledger.gift(
+            gid,
+            sender_id,
+            recipient_id,
+            key=key(interaction),
+            gift_name=gift_name,
+            count=count,
+            recipient_is_bot=recipient_is_bot,
+        )
+        gift = self.services.catalog.find(result.gift_name)
+        if not result.replayed:
+            interaction.client.dispatch("giftcord_gift", gid, result)
+        combo: Combo | None = None
+        if gift.streakable and not result.replayed:
+            combo, first = self.combos.hit(
+                gid,
+                sender_id,
+                recipient_id,
+                gift.name,
+                count=result.count,
+                coins=result.coins,
+                diamonds=result.diamonds,
+                message=message,
+            )
+            if not first:
+                self.combos.request_edit(combo)
+                await interaction.response.send_message(
+                    f"🎁 Sent **{gift.name} ×{result.count}** to {fmt.mention(recipient_id)} — "
+                    f"combo now ×{fmt.count(combo.count)}. You have {fmt.coins(result.sender_coins)} left.",
+                    ephemeral=True,
+                    allowed_mentions=NO_PINGS,
+                )
+                return
+        await self._announce(interaction, result, gift, recipient_id, message, combo)
+
+    async def _announce(
+        self,
+        interaction: discord.Interaction,
+        result: GiftResult,
+        gift: Gift,
+        recipient_id: int,
+        message: str | None,
+        combo: Combo | None,
+    ) -> None:
+        embed = embeds_member.announcement(
+            interaction.user.id,
+            recipient_id,
+            gift.name,
+            result.count,
+            result.coins,
+            result.diamonds,
+            message,
+        )
+        view = send_again_view(interaction.user.id, recipient_id, gift, result.count)
+        try:
+            await interaction.response.send_message(
+                embed=embed, view=view, allowed_mentions=NO_PINGS
+            )
+        except BaseException:
+            if combo is not None:
+                self.combos.drop(combo)
+            raise
+        if combo is not None:
+            self.combos.attach(combo, interaction)
+
+
+async def setup(bot: commands.Bot) -> None:
+    bot.add_dynamic_items(SendAgainButton)
+    await bot.add_cog(GiftingCog(bot.services))  # type: ignore[attr-defined]
+
+
+async def teardown(bot: commands.Bot) -> None:
+    bot.remove_dynamic_items(SendAgainButton)

@@ -1,0 +1,177 @@
+"""`/gift` through the real discord.py client and a real SqliteLedger: the announcement,
+refusals (nothing changes), autocomplete, combos with the fake clock, and "Send again"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.economy.ledger import AdjustMode, Currency
+from tests.standin.ids import ALICE, BOB, BOT_MEMBER, CAROL, GUILD_ID, OWNER
+
+pytestmark = pytest.mark.asyncio
+
+
+async def grant(harness: Any, user_id: int, coins: int) -> None:
+    await harness.ledger.adjust(
+        GUILD_ID,
+        user_id,
+        key=f"seed-{user_id}-{coins}-{harness.clock.now}",
+        actor_id=OWNER,
+        currency=Currency.COINS,
+        mode=AdjustMode.GRANT,
+        amount=coins,
+        reason="test seed",
+    )
+
+
+async def balances(harness: Any, *ids: int) -> list[tuple[int, int]]:
+    out = []
+    for uid in ids:
+        a = await harness.ledger.account(GUILD_ID, uid)
+        out.append((a.coins, a.diamonds))
+    return out
+
+
+def buttons(result_or_message: Any) -> dict[str, str]:
+    """label → custom_id of every button on a message."""
+    rows = result_or_message.components
+    return {c.get("label"): c.get("custom_id") for row in rows for c in row.get("components", [])}
+
+
+async def test_gift_announces_publicly_without_pings_and_moves_money(harness: Any) -> None:
+    await grant(harness, ALICE, 100)
+    r = await harness.user(ALICE).invoke("gift", member=BOB, gift="Rose", count=3, message="gg!")
+    assert not r.ephemeral
+    embed = r.embeds[0]
+    assert "Rose ×3" in embed["title"]
+    assert f"<@{ALICE}>" in embed["description"]
+    assert f"<@{BOB}>" in embed["description"]
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert fields["Coins"] == "3"
+    assert fields["Diamonds"] == "3"
+    assert fields["Message"] == "gg!"
+    assert r.allowed_mentions is not None
+    assert not r.allowed_mentions.get("parse")
+    assert "Send again" in buttons(r)
+    assert await balances(harness, ALICE, BOB) == [(97, 0), (0, 3)]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "sentence"),
+    [
+        ({"member": BOB, "gift": "Rose", "count": 99}, "missing"),  # 99 coins, has 10
+        ({"member": BOB, "gift": "Rsoe"}, "Rose"),  # closest names
+        ({"member": ALICE, "gift": "Rose"}, "yourself"),
+        ({"member": BOT_MEMBER, "gift": "Rose"}, "Bots"),
+    ],
+)
+async def test_refusals_are_ephemeral_sentences_and_change_nothing(
+    harness: Any, kwargs: dict[str, Any], sentence: str
+) -> None:
+    await grant(harness, ALICE, 10)
+    r = await harness.user(ALICE).invoke("gift", **kwargs)
+    assert r.ephemeral
+    assert sentence in r.text
+    assert await balances(harness, ALICE, BOB) == [(10, 0), (0, 0)]
+
+
+async def test_frozen_sender_is_refused(harness: Any) -> None:
+    await grant(harness, ALICE, 10)
+    await harness.ledger.set_frozen(
+        GUILD_ID, ALICE, key="freeze", actor_id=OWNER, frozen=True, reason="test"
+    )
+    r = await harness.user(ALICE).invoke("gift", member=BOB, gift="Rose")
+    assert r.ephemeral
+    assert "frozen" in r.text
+    assert await balances(harness, ALICE, BOB) == [(10, 0), (0, 0)]
+
+
+async def test_gift_autocomplete_shows_names_with_prices(harness: Any) -> None:
+    choices = await harness.user(ALICE).autocomplete("gift", "gift", member=BOB, gift="ro")
+    assert 0 < len(choices) <= 25
+    assert choices[0]["name"] == "Rose — 1 coin"
+    assert choices[0]["value"] == "Rose"
+    assert all("ro" in c["name"].lower() for c in choices)
+    everything = await harness.user(ALICE).autocomplete("gift", "gift", member=BOB, gift="")
+    assert len(everything) == 25
+
+
+async def test_combo_inside_the_window_edits_the_first_announcement(harness: Any) -> None:
+    await grant(harness, ALICE, 100)
+    alice = harness.user(ALICE)
+    first = await alice.invoke("gift", member=BOB, gift="Rose")
+    harness.clock.advance(10)
+    second = await alice.invoke("gift", member=BOB, gift="Rose", count=2)
+    assert second.ephemeral
+    assert "×3" in second.text
+    await first.wait_for_text("×3 combo")
+    harness.clock.advance(14)  # the window slides from the last gift
+    third = await alice.invoke("gift", member=BOB, gift="Rose")
+    assert third.ephemeral
+    await first.wait_for_text("×4 combo")
+    assert await balances(harness, ALICE, BOB) == [(96, 0), (0, 4)]  # counted once per gift
+
+
+async def test_combo_outside_the_window_posts_a_new_announcement(harness: Any) -> None:
+    await grant(harness, ALICE, 100)
+    alice = harness.user(ALICE)
+    first = await alice.invoke("gift", member=BOB, gift="Rose")
+    harness.clock.advance(16)
+    second = await alice.invoke("gift", member=BOB, gift="Rose")
+    assert not second.ephemeral
+    assert "combo" not in second.embeds[0]["title"]
+    assert "combo" not in first.embeds[0]["title"]
+
+
+async def test_many_quick_combo_gifts_coalesce_edits(harness: Any) -> None:
+    await grant(harness, ALICE, 100)
+    alice = harness.user(ALICE)
+    first = await alice.invoke("gift", member=BOB, gift="Rose")
+    for _ in range(20):
+        await alice.invoke("gift", member=BOB, gift="Rose")
+    await first.wait_for_text("×21 combo")
+    assert len(first.edits) < 20  # never one edit per gift
+
+
+async def test_non_streakable_gift_never_combos(harness: Any) -> None:
+    await grant(harness, ALICE, 100_000)
+    gift = next(g for g in harness.bot.services.catalog.gifts if not g.streakable)
+    alice = harness.user(ALICE)
+    await alice.invoke("gift", member=BOB, gift=gift.name)
+    again = await alice.invoke("gift", member=BOB, gift=gift.name)
+    assert not again.ephemeral
+    assert "combo" not in again.embeds[0]["title"]
+
+
+async def test_send_again_by_the_sender_gifts_again(harness: Any) -> None:
+    await grant(harness, ALICE, 100)
+    alice = harness.user(ALICE)
+    first = await alice.invoke("gift", member=BOB, gift="Rose", count=2)
+    harness.clock.advance(60)  # outside the combo window: a new announcement
+    again = await alice.click(first.message, buttons(first)["Send again"])
+    assert not again.ephemeral
+    assert "Rose ×2" in again.embeds[0]["title"]
+    assert await balances(harness, ALICE, BOB) == [(96, 0), (0, 4)]
+
+
+async def test_send_again_by_someone_else_is_refused(harness: Any) -> None:
+    await grant(harness, ALICE, 100)
+    await grant(harness, CAROL, 100)
+    first = await harness.user(ALICE).invoke("gift", member=BOB, gift="Rose")
+    r = await harness.user(CAROL).click(first.message, buttons(first)["Send again"])
+    assert r.ephemeral
+    assert "Only the member who sent" in r.text
+    assert await balances(harness, ALICE, BOB, CAROL) == [(99, 0), (0, 1), (100, 0)]
+
+
+async def test_send_again_survives_a_restart_of_the_cog(harness: Any) -> None:
+    await grant(harness, ALICE, 100)
+    alice = harness.user(ALICE)
+    first = await alice.invoke("gift", member=BOB, gift="Rose")
+    await harness.bot.reload_extension("cogs.gifting")
+    harness.clock.advance(60)
+    again = await alice.click(first.message, buttons(first)["Send again"])
+    assert not again.ephemeral
+    assert await balances(harness, ALICE, BOB) == [(98, 0), (0, 2)]
