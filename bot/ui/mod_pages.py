@@ -1,0 +1,185 @@
+"""What moderators read: ledger history, audit log and pending cash-outs as pages; CSV export.
+
+Each `*_pages` function returns a `render(page)` coroutine for `send_paginated`."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import discord
+
+from bot.economy.ledger import AuditEntry, HistoryEntry, Ledger, PayoutState
+from bot.economy.money import format_count, format_usd
+from bot.ui.pagination import Render
+
+PER_PAGE = 10
+
+_KIND_LABELS = {
+    "purchase": "Coin purchase",
+    "event_bonus": "Event bonus",
+    "gift_sent": "Gift sent",
+    "gift_received": "Gift received",
+    "grant": "Moderator grant",
+    "revoke": "Moderator revoke",
+    "set": "Moderator set",
+    "bulk_grant": "Role grant",
+    "freeze": "Frozen",
+    "unfreeze": "Unfrozen",
+    "cashout_request": "Cash-out requested",
+    "cashout_approve": "Cash-out approved",
+    "cashout_reject": "Cash-out rejected",
+}
+
+
+def kind_label(kind: str) -> str:
+    return _KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
+
+
+def _signed(n: int) -> str:
+    return f"+{format_count(n)}" if n > 0 else f"−{format_count(-n)}" if n < 0 else "0"
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def history_line(entry: HistoryEntry) -> str:
+    parts = [
+        f"<t:{int(entry.created_at)}:d>",
+        f"**{_signed(entry.amount)} {entry.currency.value}**",
+        kind_label(entry.kind),
+    ]
+    if entry.gift_name:
+        parts.append(f"{entry.gift_name} ×{entry.count or 1}")
+    if entry.counterparty_id is not None:
+        parts.append(f"with <@{entry.counterparty_id}>")
+    if entry.actor_id is not None:
+        parts.append(f"by <@{entry.actor_id}>")
+    if entry.reason:
+        parts.append(f"“{_clip(entry.reason)}”")
+    parts.append(f"`#{entry.txn_id}`")
+    return " · ".join(parts)
+
+
+def audit_entry_line(entry: AuditEntry) -> str:
+    parts = [f"<t:{int(entry.created_at)}:f>", f"**{kind_label(entry.kind)}**"]
+    if entry.member_id is not None:
+        parts.append(f"<@{entry.member_id}>")
+    if entry.currency is not None:
+        if entry.before is not None and entry.after is not None:
+            parts.append(
+                f"{entry.currency.value}: {format_count(entry.before)} → "
+                f"{format_count(entry.after)}"
+            )
+        elif entry.amount is not None:
+            parts.append(f"{format_count(entry.amount)} {entry.currency.value}")
+    parts.append(f"by <@{entry.actor_id}>")
+    if entry.reason:
+        parts.append(f"“{_clip(entry.reason)}”")
+    parts.append(f"`#{entry.txn_id}`")
+    return " · ".join(parts)
+
+
+def history_pages(ledger: Ledger, guild_id: int, user_id: int) -> Render:
+    async def render(page: int) -> tuple[discord.Embed, int]:
+        result = await ledger.history(guild_id, user_id, page=page, per_page=PER_PAGE)
+        embed = discord.Embed(title="Ledger history", colour=discord.Colour.blurple())
+        embed.description = f"Member: <@{user_id}> · newest first\n\n" + (
+            "\n".join(history_line(e) for e in result.items) or "No ledger entries yet."
+        )
+        embed.set_footer(text=f"Page {result.page} of {result.pages} · {result.total} entries")
+        return embed, result.pages
+
+    return render
+
+
+def audit_pages(
+    ledger: Ledger, guild_id: int, *, member_id: int | None, actor_id: int | None
+) -> Render:
+    async def render(page: int) -> tuple[discord.Embed, int]:
+        result = await ledger.audit(
+            guild_id, member_id=member_id, actor_id=actor_id, page=page, per_page=PER_PAGE
+        )
+        filters = []
+        if member_id is not None:
+            filters.append(f"member <@{member_id}>")
+        if actor_id is not None:
+            filters.append(f"moderator <@{actor_id}>")
+        head = ("Filtered by " + " and ".join(filters) + " · " if filters else "") + "newest first"
+        embed = discord.Embed(title="Moderator audit log", colour=discord.Colour.blurple())
+        embed.description = f"{head}\n\n" + (
+            "\n".join(audit_entry_line(e) for e in result.items) or "No moderator actions yet."
+        )
+        embed.set_footer(text=f"Page {result.page} of {result.pages} · {result.total} actions")
+        return embed, result.pages
+
+    return render
+
+
+def cashout_pages(ledger: Ledger, guild_id: int) -> Render:
+    async def render(page: int) -> tuple[discord.Embed, int]:
+        result = await ledger.cashouts(
+            guild_id, state=PayoutState.PENDING, page=page, per_page=PER_PAGE
+        )
+        lines = [
+            f"**#{p.id}** · <@{p.user_id}> · {format_count(p.diamonds)} diamonds "
+            f"({format_usd(p.usd)}) · {p.method} · requested <t:{int(p.created_at)}:R>"
+            for p in result.items
+        ]
+        embed = discord.Embed(title="Pending cash-outs", colour=discord.Colour.gold())
+        embed.description = (
+            "\n".join(lines) + "\n\nDecide with `/mod cashout-approve request:<id>` or "
+            "`/mod cashout-reject request:<id> reason:<text>`."
+            if lines
+            else "No cash-out requests are waiting. 🎉"
+        )
+        embed.set_footer(text=f"Page {result.page} of {result.pages} · {result.total} pending")
+        return embed, result.pages
+
+    return render
+
+
+# --- CSV export ---------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | Decimal):
+        return str(value)
+    text = str(value)
+    # A reason typed by a moderator must not run as a formula when the file is opened in a
+    # spreadsheet (CSV injection); numbers stay numbers.
+    if text.startswith(_FORMULA_START) and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        Decimal(text)
+    except ArithmeticError:
+        return False
+    return True
+
+
+def export_csv(rows: list[dict[str, object]]) -> bytes:
+    """Header (the union of the rows' keys, first-seen order) + one line per row, UTF-8."""
+    header: list[str] = []
+    for row in rows:
+        for key in row:
+            if key not in header:
+                header.append(key)
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(row.get(key)) for key in header])
+    return buffer.getvalue().encode("utf-8")
