@@ -19,13 +19,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.economy.errors import InvalidInput
+from bot.economy.export import export_csv
 from bot.economy.ledger import AdjustMode, Currency
 from bot.economy.money import format_count, format_usd, parse_amount
 from bot.permissions import require_moderator
 from bot.services import Services
 from bot.ui.confirm import Action, ConfirmView
 from bot.ui.mod_actions import ModActions, clean_reason, target_member
-from bot.ui.mod_pages import audit_pages, cashout_pages, export_csv, history_pages
+from bot.ui.mod_pages import audit_pages, cashout_pages, history_pages
 from bot.ui.pagination import send_paginated
 
 CurrencyChoice = Literal["coins", "diamonds"]

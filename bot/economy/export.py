@@ -5,35 +5,52 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import TextIO
 
-DEFAULT_COLUMNS = (
-    "txn_id",
-    "created_at",
-    "kind",
-    "account",
-    "currency",
-    "amount",
-    "counterparty",
-    "gift",
-    "count",
-    "actor",
-    "reason",
-)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | Decimal):
+        return str(value)
+    text = str(value)
+    # A reason typed by a moderator must not run as a formula when the file is opened in a
+    # spreadsheet (CSV injection); numbers stay numbers.
+    if text.startswith(_FORMULA_START) and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        Decimal(text)
+    except ArithmeticError:
+        return False
+    return True
 
 
 def write_csv(rows: Sequence[Mapping[str, object]], out: TextIO) -> int:
-    """Write `rows` with a header (their keys, in order; a fixed header when there are none).
+    """Header (the union of the rows' keys, first-seen order) + one line per row.
     Returns the number of data rows."""
-    columns = list(rows[0].keys()) if rows else list(DEFAULT_COLUMNS)
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
+    header: list[str] = []
     for row in rows:
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        for key in row:
+            if key not in header:
+                header.append(key)
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(row.get(key)) for key in header])
     return len(rows)
 
 
-def csv_text(rows: Sequence[Mapping[str, object]]) -> str:
-    buf = io.StringIO()
-    write_csv(rows, buf)
-    return buf.getvalue()
+def export_csv(rows: Sequence[Mapping[str, object]]) -> bytes:
+    """The CSV as UTF-8 bytes, for an attachment."""
+    buffer = io.StringIO(newline="")
+    write_csv(rows, buffer)
+    return buffer.getvalue().encode("utf-8")

@@ -4,10 +4,6 @@ Each `*_pages` function returns a `render(page)` coroutine for `send_paginated`.
 
 from __future__ import annotations
 
-import csv
-import io
-from decimal import Decimal
-
 import discord
 
 from bot.economy.ledger import AuditEntry, HistoryEntry, Ledger, PayoutState
@@ -140,46 +136,3 @@ def cashout_pages(ledger: Ledger, guild_id: int) -> Render:
         return embed, result.pages
 
     return render
-
-
-# --- CSV export ---------------------------------------------------------------------------
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | Decimal):
-        return str(value)
-    text = str(value)
-    # A reason typed by a moderator must not run as a formula when the file is opened in a
-    # spreadsheet (CSV injection); numbers stay numbers.
-    if text.startswith(_FORMULA_START) and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        Decimal(text)
-    except ArithmeticError:
-        return False
-    return True
-
-
-def export_csv(rows: list[dict[str, object]]) -> bytes:
-    """Header (the union of the rows' keys, first-seen order) + one line per row, UTF-8."""
-    header: list[str] = []
-    for row in rows:
-        for key in row:
-            if key not in header:
-                header.append(key)
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell(row.get(key)) for key in header])
-    return buffer.getvalue().encode("utf-8")

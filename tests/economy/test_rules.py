@@ -93,7 +93,8 @@ def test_estimate_below_minimum_says_how_far() -> None:
     assert (est.gross, est.net, est.missing_to_minimum, est.missing_diamonds) == (
         Decimal("50.00"), Decimal("50.00"), Decimal("50.00"), 10_000,
     )
-    assert est.eligible and not est.allowed
+    assert est.eligible
+    assert not est.allowed
 
 
 def test_estimate_with_processor_fee_and_daily_cap() -> None:
@@ -103,7 +104,8 @@ def test_estimate_with_processor_fee_and_daily_cap() -> None:
     assert est.fee == Decimal("6.10")
     assert est.net == Decimal("193.90")
     assert est.remaining_today == Decimal("50.00")
-    assert est.over_daily_max and not est.allowed
+    assert est.over_daily_max
+    assert not est.allowed
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import csv
 import io
 from decimal import Decimal
 
-from bot.ui.mod_pages import export_csv
+from bot.economy.export import export_csv
 
 
 def _read(data: bytes) -> list[list[str]]:
