@@ -1,0 +1,39 @@
+"""Shared fixtures. `harness`: the real bot on the real discord.py client against the local
+Discord stand-in, with a real SQLite ledger in a temporary directory and a fake clock.
+
+Every harness test also fails if discord.py or giftcord logged an error (an unexpected
+exception is logged with an incident id, not raised) or if the stand-in saw a request it does
+not know."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.economy.config import EconomyConfig
+from tests.harness import Harness
+from tests.standin import DiscordStandIn
+
+
+@pytest.fixture
+def economy() -> EconomyConfig:
+    """The economy under test; override this fixture in a module to change a rule."""
+    return EconomyConfig()
+
+
+@pytest.fixture
+async def harness(tmp_path: Path, economy: EconomyConfig) -> AsyncIterator[Harness]:
+    standin = await DiscordStandIn().start()
+    patch = standin.patch_discord_py()
+    h = Harness(standin, tmp_path / "giftcord.db", economy)
+    try:
+        await h.start()
+        yield h
+    finally:
+        await h.close()
+        await standin.stop()
+        patch.undo()
+    standin.assert_no_unexpected()
+    assert not h.errors.records, h.errors.messages()

@@ -1,0 +1,118 @@
+"""The end-to-end harness: the real giftcord bot (every extension, a real SQLite ledger) running
+in-process on the real discord.py client against the local Discord stand-in.
+
+Used by the `harness` fixture in tests/conftest.py; also importable without pytest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import discord
+
+from bot.app import GiftcordBot
+from bot.economy.config import EconomyConfig
+from bot.services import Services
+from bot.settings import DiscordSettings
+from bot.storage import SqliteLedger
+from tests.standin import GUILD_ID, DiscordStandIn, SimulatedUser, start_bot, stop_bot
+
+T = TypeVar("T")
+
+# A fixed, ordinary moment (a Sunday afternoon UTC) so daily caps and periods are predictable.
+START = datetime(2026, 11, 22, 12, 0, tzinfo=UTC).timestamp()
+
+
+class FakeClock:
+    """The clock the ledger and the cogs read (unix seconds). Tests move it by hand."""
+
+    def __init__(self, now: float = START) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class ErrorLog(logging.Handler):
+    """Collects ERROR records from discord.py and giftcord: an unexpected error fails the test."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def messages(self) -> list[str]:
+        return [r.getMessage() + (f" {r.exc_info[1]!r}" if r.exc_info else "") for r in self.records]
+
+
+class Harness:
+    def __init__(self, standin: DiscordStandIn, db_path: Path, economy: EconomyConfig) -> None:
+        self.standin = standin
+        self.db_path = db_path
+        self.economy = economy
+        self.clock = FakeClock()
+        self.ledger: SqliteLedger | None = None  # type: ignore[assignment]
+        self.bot: GiftcordBot | None = None  # type: ignore[assignment]
+        self._task: asyncio.Task[None] | None = None
+        self.errors = ErrorLog()
+
+    # --- lifecycle ------------------------------------------------------------------------
+    async def start(self) -> Harness:
+        for name in ("discord", "giftcord"):
+            logging.getLogger(name).addHandler(self.errors)
+        await self.start_bot()
+        return self
+
+    async def start_bot(self) -> GiftcordBot:
+        """Open the ledger (migrating), start a fresh bot on it and sync its commands through
+        the stand-in's real PUT, as `python -m bot sync --guild` does."""
+        self.ledger = await SqliteLedger.open(self.db_path, self.economy, clock=self.clock)
+        settings = DiscordSettings(guild_ready_timeout=0.05)
+        self.bot = GiftcordBot(Services(self.ledger, self.economy, self.clock), settings)
+        self._task = await start_bot(self.bot, self.standin.token)
+        guild = discord.Object(id=GUILD_ID)
+        self.bot.tree.copy_global_to(guild=guild)
+        await self.bot.tree.sync(guild=guild)
+        return self.bot
+
+    async def stop_bot(self) -> None:
+        if self.bot is not None and self._task is not None:
+            await stop_bot(self.bot, self._task)
+        if self.ledger is not None:
+            await self.ledger.close()
+        self.bot, self._task, self.ledger = None, None, None
+
+    async def restart(self) -> GiftcordBot:
+        """A clean stop and a new process-equivalent start on the same database file."""
+        await self.stop_bot()
+        return await self.start_bot()
+
+    async def close(self) -> None:
+        await self.stop_bot()
+        for name in ("discord", "giftcord"):
+            logging.getLogger(name).removeHandler(self.errors)
+
+    # --- conveniences ---------------------------------------------------------------------
+    def user(self, user_id: int, **kw: Any) -> SimulatedUser:
+        return self.standin.user(user_id, **kw)
+
+    async def wait_until(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:  # noqa: ASYNC109
+        """Poll `predicate` until it returns something truthy (the bot works asynchronously)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            value = predicate()
+            if value:
+                return value
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"condition not met within {timeout}s")
+            await asyncio.sleep(0.01)
