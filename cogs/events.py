@@ -42,6 +42,9 @@ class Events(commands.Cog):
             self.refresh_progress, interval=REFRESH_INTERVAL_SECONDS, clock=services.clock
         )
         self._ending = asyncio.Lock()  # the timer and `/event end` never post results twice
+        # One read-then-edit of a progress post at a time per event: a refresh that read the
+        # live state must not land after the edit that shows the event is over.
+        self._editing: dict[int, asyncio.Lock] = {}
 
     async def cog_load(self) -> None:
         self.due_events_loop.start()
@@ -54,18 +57,21 @@ class Events(commands.Cog):
 
     async def refresh_progress(self, guild_id: int, event_id: int) -> None:
         """Edit the stored progress post to the event's current state."""
-        event = await self.ledger.event(guild_id, event_id)
-        if event is None or event.channel_id is None or event.message_id is None:
-            return
-        embed = await progress_embed(self.ledger, event)
-        message = self.bot.get_partial_messageable(
-            event.channel_id, guild_id=guild_id
-        ).get_partial_message(event.message_id)
-        try:
-            await message.edit(embed=embed, allowed_mentions=NO_MENTIONS)
-        except discord.HTTPException as exc:
-            # Deleted post or lost permission: the event goes on; the results post still comes.
-            log.warning("could not edit progress post of event %s: %s", event_id, exc)
+        lock = self._editing.setdefault(event_id, asyncio.Lock())
+        async with lock:
+            event = await self.ledger.event(guild_id, event_id)
+            if event is None or event.channel_id is None or event.message_id is None:
+                return
+            embed = await progress_embed(self.ledger, event)
+            message = self.bot.get_partial_messageable(
+                event.channel_id, guild_id=guild_id
+            ).get_partial_message(event.message_id)
+            try:
+                await message.edit(embed=embed, allowed_mentions=NO_MENTIONS)
+            except discord.HTTPException as exc:
+                # Deleted post or lost permission: the event goes on; the results post still
+                # comes.
+                log.warning("could not edit progress post of event %s: %s", event_id, exc)
 
     async def finish(self, event: Event, *, actor_id: int | None) -> tuple[Event, str | None]:
         """End `event` once and post its results; (the ended event, where the results went)."""
@@ -75,6 +81,7 @@ class Events(commands.Cog):
                 return ended, None
             self.board.forget(ended.id)
             await self.refresh_progress(ended.guild_id, ended.id)  # the post shows it is over
+            self._editing.pop(ended.id, None)
             if ended.channel_id is None:
                 return ended, None
             outcome = await send_to_channel(
@@ -84,13 +91,17 @@ class Events(commands.Cog):
                 log.warning("results of event %s not posted: %s", ended.id, outcome.note)
             return ended, outcome.note
 
-    async def end_due_events(self) -> int:
-        """End every live event whose time is up, in all servers; how many were ended."""
+    async def end_due_events(self, guild_id: int | None = None) -> int:
+        """End every live event whose time is up (in one server, or all); how many this call
+        ended (one that another caller ended meanwhile is not counted, nor posted again)."""
         ended = 0
         for event in await self.ledger.due_events():
+            if guild_id is not None and event.guild_id != guild_id:
+                continue
             try:
-                await self.finish(event, actor_id=None)
-                ended += 1
+                result, _ = await self.finish(event, actor_id=None)
+                if not result.replayed:
+                    ended += 1
             except Exception:
                 # One broken event must not keep the others running past their end.
                 log.exception("ending event %s failed; retrying on the next check", event.id)
@@ -138,7 +149,7 @@ class Events(commands.Cog):
         assert interaction.guild_id is not None  # guild_only
         # An event whose time is up but whose results were not posted yet (the timer runs every
         # few seconds) is ended properly first, rather than silently by the new start.
-        await self.end_due_events()
+        await self.end_due_events(interaction.guild_id)
         title = " ".join(name.split())
         goal_diamonds = (
             parse_amount(goal, maximum=self.services.economy.max_balance, unit="diamonds")

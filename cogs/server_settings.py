@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -10,7 +12,9 @@ from bot.economy.errors import InvalidInput
 from bot.economy.ledger import GuildSettings
 from bot.permissions import require_moderator
 from bot.services import Services
-from bot.ui.audit import audit_embed, audit_line, post_audit
+from bot.ui.audit import audit_embed, audit_line, post_audit, send_to_channel
+
+log = logging.getLogger("giftcord.settings")
 
 WHAT = {
     "audit_channel": "Every moderator balance change, freeze and cash-out decision is posted here.",
@@ -114,8 +118,21 @@ class ServerSettings(commands.Cog):
         )
         # Posting the change also proves the (new) audit channel works.
         outcome = await post_audit(self.bot, self.ledger, interaction.guild_id, embed)
+        lines = ["Settings saved.", audit_line(outcome)]
+        old_audit = before.audit_channel_id
+        if old_audit is not None and old_audit != after.audit_channel_id:
+            # Moving the audit channel is itself audited where the audit trail was until now:
+            # otherwise whoever moves it could hide what they do next.
+            previous = await send_to_channel(self.bot, old_audit, embed=embed)
+            if not previous.posted:
+                log.warning("audit move not posted in old channel %s: %s", old_audit, previous.note)
+            lines.append(
+                ("📋 Previous audit channel: " if previous.posted else "⚠️ Previous audit channel: ")
+                + previous.note
+                + "."
+            )
         await interaction.response.send_message(
-            "Settings saved.\n" + audit_line(outcome), embed=settings_embed(after), ephemeral=True
+            "\n".join(lines), embed=settings_embed(after), ephemeral=True
         )
 
 

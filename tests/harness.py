@@ -7,6 +7,7 @@ Used by the `harness` fixture in tests/conftest.py; also importable without pyte
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -107,10 +108,13 @@ class Harness:
         return self.standin.user(user_id, **kw)
 
     async def wait_until(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:  # noqa: ASYNC109
-        """Poll `predicate` until it returns something truthy (the bot works asynchronously)."""
+        """Poll `predicate` until it returns something truthy (the bot works asynchronously).
+        An async predicate is awaited: a coroutine object must never count as "true"."""
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
             value = predicate()
+            if inspect.isawaitable(value):
+                value = await value
             if value:
                 return value
             if asyncio.get_running_loop().time() > deadline:

@@ -3,6 +3,8 @@ harness's fake clock: start, gifts counted, purchase bonus, goal reached, end by
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from typing import Any
 
 import pytest
@@ -137,11 +139,75 @@ async def test_event_due_during_downtime_ends_at_start_up(harness: Any) -> None:
     harness.clock.advance(45 * 60)
     await harness.start_bot()  # a new bot on the same database
 
-    async def ended() -> bool:
-        current = await harness.ledger.event(G, event.id)
-        return current is not None and not current.live
-
-    await harness.wait_until(ended, timeout=5)
-    results = posts(harness, ANNOUNCE)[-1]
+    # The first due-events check after start-up posts the results (a second post in the
+    # channel) and turns the progress post into the results view.
+    await harness.wait_until(lambda: len(posts(harness, ANNOUNCE)) == 2, timeout=5)
+    progress, results = posts(harness, ANNOUNCE)
+    assert progress.id == event.message_id
     assert "Overnight" in results.text
     assert "results" in results.text
+    assert "results" in progress.text  # the progress post now shows it is over
+    assert results.pings()["users"] == set()
+    ended = await harness.ledger.event(G, event.id)
+    assert ended is not None
+    assert not ended.live
+    assert ended.ended_at == event.ends_at  # it ended at its scheduled time, not at start-up
+    assert await harness.ledger.live_event(G) is None
+    assert await harness.bot.get_cog("Events").end_due_events() == 0  # never twice
+    assert len(posts(harness, ANNOUNCE)) == 2
+
+
+async def test_concurrent_due_checks_end_and_post_once(harness: Any) -> None:
+    """The timer and a `/event start` may both check for due events: one ends it, one posts."""
+    cog = events_cog(harness)
+    await harness.user(MODERATOR).invoke("event start", name="Race", minutes=5, channel=ANNOUNCE)
+    harness.clock.advance(6 * 60)
+    counts = await asyncio.gather(cog.end_due_events(), cog.end_due_events(G))
+    assert sorted(counts) == [0, 1]
+    assert await harness.ledger.live_event(G) is None
+    progress, results = posts(harness, ANNOUNCE)
+    assert "results" in results.text
+    assert "Race" in results.text
+    assert "results" in progress.text  # the progress post shows it is over
+
+
+async def test_due_check_for_one_server_leaves_other_servers_alone(harness: Any) -> None:
+    cog = events_cog(harness)
+    await harness.user(MODERATOR).invoke("event start", name="Mine", minutes=5, channel=ANNOUNCE)
+    harness.clock.advance(6 * 60)
+    assert await cog.end_due_events(G + 1) == 0
+    assert [e.name for e in await harness.ledger.due_events()] == ["Mine"]
+    assert len(posts(harness, ANNOUNCE)) == 1
+    assert await cog.end_due_events(G) == 1
+    assert len(posts(harness, ANNOUNCE)) == 2
+
+
+
+async def test_a_refresh_in_flight_never_overwrites_the_ended_post(
+    harness: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A progress refresh that read the live event while `/event end` ran must not land last."""
+    cog = events_cog(harness)
+    module = sys.modules[type(cog).__module__]  # the extension as the bot loaded it
+    mod = harness.user(MODERATOR)
+    await mod.invoke("event start", name="Edge", minutes=30, goal="100", channel=ANNOUNCE)
+    event = await harness.ledger.live_event(G)
+    assert event is not None
+
+    real_embed = module.progress_embed
+
+    async def slow_live_embed(ledger: Any, ev: Any) -> Any:
+        embed = await real_embed(ledger, ev)
+        if ev.live:
+            await asyncio.sleep(0.2)  # a slow refresh: the event ends meanwhile
+        return embed
+
+    monkeypatch.setattr(module, "progress_embed", slow_live_embed)
+    refresh = asyncio.create_task(cog.refresh_progress(G, event.id))
+    await asyncio.sleep(0.05)  # the refresh has read the live event
+    await mod.invoke("event end")
+    await refresh
+    progress, results = posts(harness, ANNOUNCE)
+    assert "results" in results.text
+    assert "results" in progress.text  # still the ended view, not the stale live one
+    assert "not reached" in progress.text

@@ -77,3 +77,24 @@ async def test_set_by_mod_role_member_is_allowed(harness: Any) -> None:
     refused = await harness.user(ALICE).invoke("settings set", announce_channel=AUDIT)
     assert "Only moderators" in refused.text
     assert (await harness.ledger.guild_settings(G)).announce_channel_id == ANNOUNCE
+
+
+async def test_moving_the_audit_channel_is_posted_in_the_old_one_too(harness: Any) -> None:
+    """Whoever moves the audit trail (even somewhere the bot can't post) can't do it unseen."""
+    mod = harness.user(MODERATOR)
+    await mod.invoke("settings set", audit_channel=AUDIT)
+    moved = await mod.invoke("settings set", audit_channel=LOCKED)
+    assert "Settings saved" in moved.text
+    assert "⚠️ Audit:" in moved.text  # the new channel refuses posts
+    assert "📋 Previous audit channel: posted" in moved.text
+    assert (await harness.ledger.guild_settings(G)).audit_channel_id == LOCKED
+    first, second = posts(harness, AUDIT)
+    assert f"<#{AUDIT}> → <#{LOCKED}>" in second.text
+    assert f"<@{MODERATOR}>" in second.text
+    assert second.pings()["users"] == set()
+    assert f"not set → <#{AUDIT}>" in first.text
+
+    # Setting the same channel again is no move: one post, in that channel.
+    again = await mod.invoke("settings set", audit_channel=LOCKED, announce_channel=ANNOUNCE)
+    assert "Previous audit channel" not in again.text
+    assert len(posts(harness, AUDIT)) == 2
