@@ -23,7 +23,7 @@ class BalanceCog(commands.Cog, name="Balance"):
     @app_commands.guild_only()
     @app_commands.describe(member="Whose profile to show (default: your own balance)")
     async def balance(
-        self, interaction: discord.Interaction, member: discord.Member | None = None
+        self, interaction: discord.Interaction, member: discord.User | None = None
     ) -> None:
         ledger, gid = self.services.ledger, guild_id(interaction)
         if member is None or member.id == interaction.user.id:

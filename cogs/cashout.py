@@ -11,7 +11,7 @@ from bot.economy.ledger import PayoutMethod
 from bot.services import Services
 from bot.ui import embeds_creator
 from bot.ui.context import amount as parse_amount
-from bot.ui.context import guild_id, key
+from bot.ui.context import guild_id, key, respond
 from bot.ui.pagination import send_paginated
 
 METHOD_CHOICES = [
@@ -74,8 +74,10 @@ class CashoutCog(commands.Cog, name="Cashout"):
             diamonds=amount,
             method=PayoutMethod(method),
         )
-        await interaction.response.send_message(
-            "Request received — a moderator will review it. Nothing real is paid: this is a demo.",
+        await respond(
+            interaction,
+            content="Request received — a moderator will review it. "
+            "Nothing real is paid: this is a demo.",
             embed=embeds_creator.payout(payout),
             ephemeral=True,
         )

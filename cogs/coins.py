@@ -14,12 +14,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.economy import rules
-from bot.economy.errors import AgeConfirmationRequired, InvalidInput
+from bot.economy.errors import AgeConfirmationRequired, DailyCapReached, InvalidInput
 from bot.services import Services
 from bot.ui import embeds_member
+from bot.ui import format as fmt
 from bot.ui.confirm import ConfirmView
 from bot.ui.context import amount as parse_amount
-from bot.ui.context import guild_id, key
+from bot.ui.context import guild_id, key, respond
 
 AGE_LABEL = "I am 18 or older"
 PACKAGE_CHOICES = [
@@ -83,11 +84,18 @@ class CoinsCog(commands.Cog, name="Coins"):
             event = await ledger.live_event(gid)
             spent = await ledger.spent_today(gid, user_id)
             remaining = max(cfg.daily_spend_cap_usd - spent, Decimal(0))
+            if quote.usd > remaining:
+                # Refuse now rather than ask a question whose answer can only be refused.
+                raise DailyCapReached(
+                    "demo spending limit",
+                    fmt.usd(remaining),
+                    rules.next_reset(self.services.clock()),
+                )
             embed = embeds_member.purchase_question(
                 quote, event.bonus_percent if event else 0, remaining, age=age
             )
-            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
-            view.message = await interaction.original_response()
+            if await respond(interaction, embed=embed, view=view, ephemeral=True):
+                view.message = await interaction.original_response()
 
         if quote.usd > cfg.purchase_confirm_above_usd:
             account = await ledger.account(gid, user_id)
@@ -104,7 +112,7 @@ class CoinsCog(commands.Cog, name="Coins"):
             # A designed flow, not a refusal: ask once, and the press completes this purchase.
             await ask(ConfirmView(user_id, confirm_age_and_buy, confirm_label=AGE_LABEL), age=True)
             return
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await respond(interaction, embed=embed, ephemeral=True)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -15,7 +15,7 @@ from bot.services import Services
 from bot.ui import embeds_creator
 from bot.ui import format as fmt
 from bot.ui.confirm import ConfirmView
-from bot.ui.context import guild_id
+from bot.ui.context import guild_id, respond
 
 AGE_LABEL = "I am 18 or older"
 METHOD_CHOICES = [
@@ -89,16 +89,18 @@ class CreatorCog(commands.Cog, name="Creator"):
         if needs_age:
             # The designed 18+ flow: the press records the answer and completes registration.
             view = ConfirmView(user.id, confirm_age_and_register, confirm_label=AGE_LABEL)
-            await interaction.response.send_message(
-                f"One more step: collecting diamonds and cashing out need a one-time confirmation "
+            answered = await respond(
+                interaction,
+                content=f"One more step: collecting diamonds and cashing out need a one-time confirmation "
                 f"that you are 18 or older. Country: {country_name(code)} ({code}), "
                 f"method: {embeds_creator.METHODS[payout_method.value]}.",
                 view=view,
                 ephemeral=True,
             )
-            view.message = await interaction.original_response()
+            if answered:
+                view.message = await interaction.original_response()
             return
-        await interaction.response.send_message("You are registered.", embed=embed, ephemeral=True)
+        await respond(interaction, content="You are registered.", embed=embed, ephemeral=True)
 
     @register.autocomplete("country")
     async def country_autocomplete(
@@ -114,7 +116,7 @@ class CreatorCog(commands.Cog, name="Creator"):
     )
     @app_commands.describe(member="Whose status (default: yours)")
     async def status(
-        self, interaction: discord.Interaction, member: discord.Member | None = None
+        self, interaction: discord.Interaction, member: discord.User | None = None
     ) -> None:
         target: discord.abc.User = member or interaction.user
         account = await self.services.ledger.account(guild_id(interaction), target.id)

@@ -29,7 +29,7 @@ class DiamondsCog(commands.Cog, name="Diamonds"):
     @diamonds.command(name="balance", description="Diamonds, lifetime earned and their USD value")
     @app_commands.describe(member="Whose diamonds (default: yours)")
     async def balance(
-        self, interaction: discord.Interaction, member: discord.Member | None = None
+        self, interaction: discord.Interaction, member: discord.User | None = None
     ) -> None:
         target: discord.abc.User = member or interaction.user
         own = target.id == interaction.user.id
@@ -47,7 +47,7 @@ class DiamondsCog(commands.Cog, name="Diamonds"):
     async def stats(
         self,
         interaction: discord.Interaction,
-        member: discord.Member | None = None,
+        member: discord.User | None = None,
         days: int = 30,
     ) -> None:
         ledger, gid = self.services.ledger, guild_id(interaction)

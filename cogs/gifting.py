@@ -17,13 +17,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.economy.catalog import Gift
-from bot.economy.errors import NotFound
+from bot.economy.errors import NotAMember, NotFound
 from bot.economy.ledger import GiftResult
 from bot.services import Services
 from bot.ui import embeds_member
 from bot.ui import format as fmt
 from bot.ui.combos import Combo, ComboTracker
-from bot.ui.context import guild_id, key
+from bot.ui.context import guild_id, key, respond
 from bot.ui.errors import reply_with_error
 
 log = logging.getLogger("giftcord.gifting")
@@ -139,11 +139,14 @@ class GiftingCog(commands.Cog, name="Gifting"):
     async def gift(
         self,
         interaction: discord.Interaction,
-        member: discord.Member,
+        member: discord.User,
         gift: str,
         count: app_commands.Range[int, 1, 99] = 1,
         message: app_commands.Range[str, 1, 200] | None = None,
     ) -> None:
+        if not isinstance(member, discord.Member):
+            # Discord resolved a user who is not (or no longer) in this server.
+            raise NotAMember()
         await self.send_gift(
             interaction,
             member.id,
@@ -200,8 +203,9 @@ class GiftingCog(commands.Cog, name="Gifting"):
             )
             if not first:
                 self.combos.request_edit(combo)
-                await interaction.response.send_message(
-                    f"🎁 Sent **{gift.name} ×{result.count}** to {fmt.mention(recipient_id)} — "
+                await respond(
+                    interaction,
+                    content=f"🎁 Sent **{gift.name} ×{result.count}** to {fmt.mention(recipient_id)} — "
                     f"combo now ×{fmt.count(combo.count)}. You have {fmt.coins(result.sender_coins)} left.",
                     ephemeral=True,
                     allowed_mentions=NO_PINGS,
@@ -229,9 +233,9 @@ class GiftingCog(commands.Cog, name="Gifting"):
         )
         view = send_again_view(interaction.user.id, recipient_id, gift, result.count)
         try:
-            await interaction.response.send_message(
-                embed=embed, view=view, allowed_mentions=NO_PINGS
-            )
+            # Already answered (a redelivery) is fine too: that answer is the same interaction's
+            # @original, so a combo can still edit it.
+            await respond(interaction, embed=embed, view=view, allowed_mentions=NO_PINGS)
         except BaseException:
             if combo is not None:
                 self.combos.drop(combo)

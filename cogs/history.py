@@ -26,7 +26,7 @@ class HistoryCog(commands.Cog, name="History"):
     async def history(
         self,
         interaction: discord.Interaction,
-        member: discord.Member | None = None,
+        member: discord.User | None = None,
         page: app_commands.Range[int, 1] | None = None,
     ) -> None:
         ledger, gid = self.services.ledger, guild_id(interaction)

@@ -2,7 +2,9 @@
 member within the combo window edits ONE announcement to "×N combo" instead of posting again.
 
 Edits are coalesced per announcement: at most one edit in flight plus one trailing edit that
-carries the latest count — never one edit per gift, because Discord rate-limits message edits.
+carries the latest count, and consecutive edits of one announcement are spaced at least
+`min_edit_interval` seconds apart (real time) — never one edit per gift, even when every gift is
+answered before the next arrives, because Discord rate-limits message edits.
 Memory is bounded: entries expire after the window (checked on every hit) and there is a hard cap.
 """
 
@@ -20,6 +22,8 @@ log = logging.getLogger("giftcord.combos")
 
 # Interaction tokens live 15 minutes: stop extending a combo well before its first token dies.
 TOKEN_LIFETIME_MARGIN = 14 * 60
+# Seconds between two edits of the same announcement (Discord allows a handful per few seconds).
+MIN_EDIT_INTERVAL = 1.0
 
 ComboKey = tuple[int, int, int, str]  # guild, sender, recipient, gift name (casefolded)
 
@@ -41,6 +45,7 @@ class Combo:
     dirty: bool = False
     task: asyncio.Task[None] | None = None
     edits: int = 0  # edits actually sent (for logs and tests)
+    next_edit_at: float = 0.0  # event-loop time before which the next edit waits
 
     @property
     def guild_id(self) -> int:
@@ -66,11 +71,13 @@ class ComboTracker:
         render: Render,
         *,
         max_entries: int = 10_000,
+        min_edit_interval: float = MIN_EDIT_INTERVAL,
     ) -> None:
         self.clock = clock
         self.window = window_seconds
         self.render = render
         self.max_entries = max_entries
+        self.min_edit_interval = min_edit_interval
         self._combos: OrderedDict[ComboKey, Combo] = OrderedDict()
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -145,10 +152,17 @@ class ComboTracker:
             await asyncio.wait_for(combo.ready.wait(), timeout=30)
         except TimeoutError:
             return
-        # One edit in flight; anything that arrives meanwhile sets `dirty` and is folded into
-        # the single trailing edit with the latest count.
+        # One edit in flight; anything that arrives meanwhile (or while the next edit waits for
+        # its turn) sets `dirty` and is folded into the single trailing edit with the latest count.
+        loop = asyncio.get_running_loop()
         while combo.dirty and not combo.failed and combo.interaction is not None:
+            delay = combo.next_edit_at - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+                if combo.failed:
+                    return
             combo.dirty = False
+            combo.next_edit_at = loop.time() + self.min_edit_interval
             try:
                 await combo.interaction.edit_original_response(embed=self.render(combo))
                 combo.edits += 1

@@ -3,12 +3,19 @@ whether the invoker is a moderator, and the amount parser bound to this server's
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 import discord
 
 from bot.economy.errors import NoPrivateMessageError
 from bot.economy.ledger import Ledger
 from bot.economy.money import parse_amount
 from bot.permissions import is_moderator
+from bot.ui.errors import is_redelivery
+
+log = logging.getLogger("giftcord.context")
+
 
 
 def guild_id(interaction: discord.Interaction) -> int:
@@ -32,3 +39,17 @@ async def invoker_is_moderator(interaction: discord.Interaction, ledger: Ledger)
 
 def amount(text: str, maximum: int, unit: str) -> int:
     return parse_amount(text, maximum=maximum, unit=unit)
+
+
+async def respond(interaction: discord.Interaction, **kwargs: Any) -> bool:
+    """`interaction.response.send_message(**kwargs)`, where a redelivered interaction that was
+    already answered is not an error: the member saw the first answer and the idempotent write
+    changed nothing the second time. False when that happened."""
+    try:
+        await interaction.response.send_message(**kwargs)
+    except discord.HTTPException as exc:
+        if not is_redelivery(exc):
+            raise
+        log.info("interaction %s was already answered (a redelivery)", interaction.id)
+        return False
+    return True

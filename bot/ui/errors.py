@@ -1,6 +1,8 @@
 """The one place errors become replies, for slash commands and for buttons alike.
 
 Order of cases (first match wins):
+0. Discord's "already acknowledged" (40060) → nothing: a redelivered interaction whose first
+   delivery already answered; the idempotent write behind it changed nothing the second time.
 1. `EconomyError` (domain refusals, storage faults) → its own sentence, ephemeral.
 2. discord.py argument errors (`TransformerError`, a value Discord should have validated) →
    a sentence naming the option, ephemeral.
@@ -20,6 +22,14 @@ from discord import app_commands
 from bot.economy.errors import EconomyError
 
 log = logging.getLogger("giftcord.errors")
+
+# Discord's "Interaction has already been acknowledged": another delivery of the SAME interaction
+# (a gateway redelivery) answered first.
+ALREADY_ACKNOWLEDGED = 40060
+
+
+def is_redelivery(error: BaseException) -> bool:
+    return isinstance(error, discord.HTTPException) and error.code == ALREADY_ACKNOWLEDGED
 
 
 def _unwrap(error: BaseException) -> BaseException:
@@ -54,6 +64,9 @@ def sentence_for(error: BaseException) -> tuple[str, str | None]:
 
 
 async def reply_with_error(interaction: discord.Interaction, error: BaseException) -> None:
+    if is_redelivery(_unwrap(error)):
+        log.info("interaction %s was already answered (a redelivery)", interaction.id)
+        return
     text, _ = sentence_for(error)
     try:
         if interaction.response.is_done():

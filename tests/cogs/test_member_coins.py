@@ -3,10 +3,12 @@ button above the threshold (owner only), refusals that change nothing."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 
+from tests.standin import ComponentError
 from tests.standin.ids import ALICE, CAROL, GUILD_ID
 
 pytestmark = pytest.mark.asyncio
@@ -28,12 +30,16 @@ async def test_first_purchase_asks_18_plus_and_the_button_completes_it(harness: 
     assert "18 or older" in r.text
     assert "I am 18 or older" in buttons(r)
     assert await coins(harness) == 0
-    press = await alice.click(r.message, buttons(r)["I am 18 or older"])
-    await press.wait_for(lambda p: "350 coins" in p.text)
+    # A double click: both presses reach the bot; the purchase happens once.
+    custom_id = buttons(r)["I am 18 or older"]
+    presses = [alice.prepare_click(r.message, custom_id) for _ in range(2)]
+    await asyncio.gather(*(harness.standin.deliver(p) for p in presses))
+    await r.wait_for_text("350 coins")
+    assert "Thanks — your age is confirmed." in r.message.text
+    assert sum("Already answered" in p.text for p in presses) == 1
     assert await coins(harness) == 350
     assert (await harness.ledger.account(GUILD_ID, ALICE)).age_confirmed
-    # a second press never buys twice (the purchase is keyed by the command's interaction)
-    assert await coins(harness) == 350
+    assert (await harness.ledger.history(GUILD_ID, ALICE)).total == 1  # one purchase entry
     again = await alice.invoke("coins buy", package=70)  # no second age question
     assert again.ephemeral
     assert "Coins" in again.text
@@ -74,7 +80,11 @@ async def test_above_20_usd_asks_to_confirm_and_only_the_owner_can(harness: Any)
     assert "$49.99" in r.text
     custom_id = buttons(r)["Confirm"]
     assert await coins(harness) == 0
-    stranger = await harness.user(CAROL).click(r.message, custom_id)
+    # The question is ephemeral: Discord never shows it (or its buttons) to anyone else ...
+    with pytest.raises(ComponentError):
+        await harness.user(CAROL).click(r.message, custom_id)
+    # ... and a forged press on it is still refused by the bot itself.
+    stranger = await harness.user(CAROL).click(r.message, custom_id, validate=False)
     assert stranger.ephemeral
     assert "Only the member who asked" in stranger.text
     assert await coins(harness) == 0
@@ -100,6 +110,30 @@ async def test_daily_cap_refusal_says_when_it_resets(harness: Any) -> None:
     assert refused.ephemeral
     assert "<t:" in refused.text
     assert await coins(harness) == 17500
+
+
+async def test_over_the_cap_is_refused_before_asking(harness: Any) -> None:
+    await harness.ledger.confirm_age(GUILD_ID, ALICE)
+    alice = harness.user(ALICE)
+    r = await alice.invoke("coins buy", package=17500)  # $249.99 of the $250.00
+    await alice.click(r.message, buttons(r)["Confirm"])
+    refused = await alice.invoke("coins buy", package=3500)  # above the confirm threshold
+    assert refused.ephemeral
+    assert "$0.01 left" in refused.text
+    assert "<t:" in refused.text
+    assert not refused.components  # no question whose answer could only be refused
+    assert await coins(harness) == 17500
+
+
+async def test_a_redelivered_purchase_buys_once(harness: Any) -> None:
+    await harness.ledger.confirm_age(GUILD_ID, ALICE)
+    r = harness.user(ALICE).prepare("coins buy", package=70)
+    await harness.standin.deliver(r)
+    await harness.standin.redeliver(r)
+    attempts = await r.wait_for_attempts(2)
+    assert [a.accepted for a in attempts] == [True, False]
+    assert "70 coins" in r.text
+    assert await coins(harness) == 70
 
 
 async def test_packages_lists_prices(harness: Any) -> None:

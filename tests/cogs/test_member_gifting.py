@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.economy.ledger import AdjustMode, Currency
-from tests.standin.ids import ALICE, BOB, BOT_MEMBER, CAROL, GUILD_ID, OWNER
+from tests.standin.ids import ALICE, BOB, BOT_MEMBER, CAROL, DEPARTED, GUILD_ID, OWNER
 
 pytestmark = pytest.mark.asyncio
 
@@ -77,6 +77,28 @@ async def test_refusals_are_ephemeral_sentences_and_change_nothing(
     assert await balances(harness, ALICE, BOB) == [(10, 0), (0, 0)]
 
 
+async def test_gift_to_a_member_who_left_is_refused(harness: Any) -> None:
+    await grant(harness, ALICE, 10)
+    r = await harness.user(ALICE).invoke("gift", member=DEPARTED, gift="Rose")
+    assert r.ephemeral
+    assert "not a member of this server" in r.text
+    assert await balances(harness, ALICE, DEPARTED) == [(10, 0), (0, 0)]
+
+
+async def test_a_redelivered_gift_is_charged_and_announced_once(harness: Any) -> None:
+    await grant(harness, ALICE, 10)
+    r = harness.user(ALICE).prepare("gift", member=BOB, gift="Rose", count=2)
+    await harness.standin.deliver(r)
+    await harness.standin.redeliver(r)  # same interaction id and token
+    attempts = await r.wait_for_attempts(2)
+    assert [a.accepted for a in attempts] == [True, False]
+    assert attempts[1].code == 40060  # Discord: already acknowledged — the first answer stands
+    assert "Rose ×2" in r.embeds[0]["title"]
+    assert [m.id for m in harness.standin.messages(r.channel_id)] == [r.message.id]
+    assert await balances(harness, ALICE, BOB) == [(8, 0), (0, 2)]
+    # (the harness also fails the test if the refused second answer was logged as an error)
+
+
 async def test_frozen_sender_is_refused(harness: Any) -> None:
     await grant(harness, ALICE, 10)
     await harness.ledger.set_frozen(
@@ -89,12 +111,12 @@ async def test_frozen_sender_is_refused(harness: Any) -> None:
 
 
 async def test_gift_autocomplete_shows_names_with_prices(harness: Any) -> None:
-    choices = await harness.user(ALICE).autocomplete("gift", "gift", member=BOB, gift="ro")
+    choices = await harness.user(ALICE).autocomplete("gift", focused="gift", member=BOB, gift="ro")
     assert 0 < len(choices) <= 25
     assert choices[0]["name"] == "Rose — 1 coin"
     assert choices[0]["value"] == "Rose"
     assert all("ro" in c["name"].lower() for c in choices)
-    everything = await harness.user(ALICE).autocomplete("gift", "gift", member=BOB, gift="")
+    everything = await harness.user(ALICE).autocomplete("gift", focused="gift", member=BOB, gift="")
     assert len(everything) == 25
 
 
@@ -175,3 +197,14 @@ async def test_send_again_survives_a_restart_of_the_cog(harness: Any) -> None:
     again = await alice.click(first.message, buttons(first)["Send again"])
     assert not again.ephemeral
     assert await balances(harness, ALICE, BOB) == [(98, 0), (0, 2)]
+
+
+async def test_send_again_survives_a_restart_of_the_bot(harness: Any) -> None:
+    await grant(harness, ALICE, 100)
+    first = await harness.user(ALICE).invoke("gift", member=BOB, gift="Rose", count=3)
+    await harness.restart()  # a new client on the same database: no view is stored anywhere
+    harness.clock.advance(60)
+    again = await harness.user(ALICE).click(first.message, buttons(first)["Send again"])
+    assert not again.ephemeral
+    assert "Rose ×3" in again.embeds[0]["title"]
+    assert await balances(harness, ALICE, BOB) == [(94, 0), (0, 6)]

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from bot.economy.ledger import AdjustMode, Currency
-from tests.standin.ids import ALICE, BOB, CAROL, GUILD_ID, MODERATOR, OWNER
+from tests.standin import ComponentError
+from tests.standin.ids import ALICE, BOB, CAROL, DEPARTED, GUILD_ID, MODERATOR, OWNER
 
 pytestmark = pytest.mark.asyncio
 
@@ -80,8 +81,13 @@ async def test_gifts_catalogue_pages(harness: Any) -> None:
     assert "Page 1 of" in r.text
     nxt = await alice.click(r.message, buttons(r)["Next ▶"])
     await nxt.wait_for(lambda p: "Page 2 of" in p.text)
-    other = await harness.user(BOB).click(r.message, buttons(r)["Next ▶"])
+    assert r.ephemeral  # a reference screen for the caller only: nobody else sees its buttons
+    with pytest.raises(ComponentError):
+        await harness.user(BOB).click(r.message, buttons(r)["Next ▶"])
+    # a forged press by someone else is refused by the bot and turns no page
+    other = await harness.user(BOB).click(r.message, buttons(r)["Next ▶"], validate=False)
     assert other.ephemeral
+    assert "Page 2 of" in r.message.text
     assert "belong to whoever ran" in other.text
     last = await alice.invoke("gifts", page=99)  # past the end: the last page
     assert "Universe" in last.text
@@ -127,6 +133,8 @@ async def test_cashout_estimate_request_and_history(harness: Any) -> None:
     assert "I am 18 or older" in buttons(reg)
     press = await bob.click(reg.message, buttons(reg)["I am 18 or older"])
     await press.wait_for(lambda p: "registered" in p.text)
+    account = await harness.ledger.account(GUILD_ID, BOB)
+    assert (account.country, account.payout_method, account.age_confirmed) == ("DE", "paypal", True)
     status = await bob.invoke("creator status")
     assert status.text.count("✅") >= 4
     assert "❌" not in status.embeds[0]["description"]
@@ -136,13 +144,17 @@ async def test_cashout_estimate_request_and_history(harness: Any) -> None:
     assert "$125.00" in ok.text
     assert "pending" in ok.text
     assert (await harness.ledger.account(GUILD_ID, BOB)).diamonds == 5_000
+    [payout] = (await harness.ledger.cashouts(GUILD_ID, user_id=BOB)).items
+    assert (payout.diamonds, payout.state.value, str(payout.usd)) == (25_000, "pending", "125.00")
     hist = await bob.invoke("cashout history")
     assert "$125.00" in hist.text
     assert "pending" in hist.text
 
 
 async def test_country_autocomplete_values_are_iso_codes(harness: Any) -> None:
-    choices = await harness.user(BOB).autocomplete("creator register", "country", country="germ")
+    choices = await harness.user(BOB).autocomplete(
+        "creator register", focused="country", country="germ"
+    )
     assert choices[0] == {"name": "Germany (DE)", "value": "DE"}
 
 
@@ -175,3 +187,12 @@ async def test_history_own_and_moderator_only_for_others(harness: Any) -> None:
     mod = await harness.user(MODERATOR).invoke("history", member=BOB)
     assert mod.ephemeral
     assert "Gift received" in mod.text
+
+
+async def test_a_member_who_left_keeps_a_ledger_moderators_can_read(harness: Any) -> None:
+    await grant(harness, DEPARTED, 40)
+    mod = await harness.user(MODERATOR).invoke("history", member=DEPARTED)
+    assert mod.ephemeral
+    assert "Moderator grant" in mod.text
+    assert "+40 coins" in mod.text
+    assert (await harness.ledger.account(GUILD_ID, DEPARTED)).coins == 40
