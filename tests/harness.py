@@ -10,7 +10,6 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,26 +20,10 @@ from bot.economy.config import EconomyConfig
 from bot.services import Services
 from bot.settings import DiscordSettings
 from bot.storage import SqliteLedger
+from tests.clock import FakeClock
 from tests.standin import GUILD_ID, DiscordStandIn, SimulatedUser, start_bot, stop_bot
 
 T = TypeVar("T")
-
-# A fixed, ordinary moment (a Sunday afternoon UTC) so daily caps and periods are predictable.
-START = datetime(2026, 11, 22, 12, 0, tzinfo=UTC).timestamp()
-
-
-class FakeClock:
-    """The clock the ledger and the cogs read (unix seconds). Tests move it by hand."""
-
-    def __init__(self, now: float = START) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
 
 class ErrorLog(logging.Handler):
     """Collects ERROR records from discord.py and giftcord: an unexpected error fails the test."""

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from bot.ui.event_board import RefreshThrottle, goal_bar
+from tests.clock import FakeClock
 
 
 @pytest.mark.parametrize(
@@ -24,21 +25,13 @@ def test_goal_bar(diamonds: int, goal: int, bar: str) -> None:
     assert goal_bar(diamonds, goal) == bar
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 async def test_throttle_coalesces_a_burst_into_one_pending_refresh() -> None:
     calls: list[tuple[int, int]] = []
 
     async def refresh(guild_id: int, event_id: int) -> None:
         calls.append((guild_id, event_id))
 
-    clock = FakeClock()
+    clock = FakeClock(1_000.0)
     board = RefreshThrottle(refresh, interval=0.2, clock=clock)
     assert board.poke(1, 7) is True  # first gift: refresh right away
     await board.drain()
@@ -61,7 +54,7 @@ async def test_throttle_is_per_event_and_refreshes_at_once_after_the_interval() 
     async def refresh(_: int, event_id: int) -> None:
         calls.append(event_id)
 
-    clock = FakeClock()
+    clock = FakeClock(1_000.0)
     board = RefreshThrottle(refresh, interval=60, clock=clock)
     board.poke(1, 1)
     board.poke(2, 2)  # another event is not held back by the first
@@ -77,7 +70,7 @@ async def test_throttle_survives_a_failing_refresh_and_close_cancels_pending() -
     async def refresh(_: int, __: int) -> None:
         raise RuntimeError("discord is down")
 
-    clock = FakeClock()
+    clock = FakeClock(1_000.0)
     board = RefreshThrottle(refresh, interval=30, clock=clock)
     board.poke(1, 1)
     await board.drain()  # logged, not raised

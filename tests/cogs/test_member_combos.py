@@ -12,14 +12,7 @@ from typing import Any
 import discord
 
 from bot.ui.combos import Combo, ComboTracker
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.clock import FakeClock
 
 
 class SlowOriginal:
@@ -49,7 +42,7 @@ def hit(tracker: ComboTracker, **kw: Any) -> tuple[Combo, bool]:
 
 
 async def test_repeats_inside_the_window_join_and_outside_start_afresh() -> None:
-    clock = FakeClock()
+    clock = FakeClock(1_700_000_000.0)
     tracker = ComboTracker(clock, 15, render)
     first, is_first = hit(tracker)
     assert is_first
@@ -67,7 +60,7 @@ async def test_repeats_inside_the_window_join_and_outside_start_afresh() -> None
 
 
 async def test_other_gift_or_recipient_is_another_combo() -> None:
-    tracker = ComboTracker(FakeClock(), 15, render)
+    tracker = ComboTracker(FakeClock(1_700_000_000.0), 15, render)
     a, _ = hit(tracker)
     b, first_b = tracker.hit(1, 10, 21, "Rose", count=1, coins=1, diamonds=1, message=None)
     c, first_c = tracker.hit(1, 10, 20, "GG", count=1, coins=1, diamonds=1, message=None)
@@ -77,7 +70,7 @@ async def test_other_gift_or_recipient_is_another_combo() -> None:
 
 
 async def test_edits_are_coalesced_one_in_flight_plus_a_trailing_one() -> None:
-    tracker = ComboTracker(FakeClock(), 15, render)
+    tracker = ComboTracker(FakeClock(1_700_000_000.0), 15, render)
     combo, _ = hit(tracker)
     original = SlowOriginal()
     tracker.attach(combo, original)  # type: ignore[arg-type]
@@ -92,7 +85,7 @@ async def test_edits_are_coalesced_one_in_flight_plus_a_trailing_one() -> None:
 
 
 async def test_edits_wait_for_the_first_announcement() -> None:
-    tracker = ComboTracker(FakeClock(), 15, render)
+    tracker = ComboTracker(FakeClock(1_700_000_000.0), 15, render)
     combo, _ = hit(tracker)
     hit(tracker)
     tracker.request_edit(combo)
@@ -104,7 +97,7 @@ async def test_edits_wait_for_the_first_announcement() -> None:
 
 
 async def test_a_failed_announcement_is_forgotten() -> None:
-    tracker = ComboTracker(FakeClock(), 15, render)
+    tracker = ComboTracker(FakeClock(1_700_000_000.0), 15, render)
     combo, _ = hit(tracker)
     tracker.drop(combo)
     again, is_first = hit(tracker)
@@ -113,7 +106,7 @@ async def test_a_failed_announcement_is_forgotten() -> None:
 
 
 async def test_memory_is_bounded() -> None:
-    clock = FakeClock()
+    clock = FakeClock(1_700_000_000.0)
     tracker = ComboTracker(clock, 15, render, max_entries=100)
     for recipient in range(1_000):
         tracker.hit(1, 10, recipient, "Rose", count=1, coins=1, diamonds=1, message=None)

@@ -1,0 +1,379 @@
+"""Read queries as plain functions of a sqlite3 connection (or cursor) and the clock reading.
+
+SqliteLedger runs each one on its read connection inside one read transaction (one snapshot);
+the writer calls the daily-limit sums inside its own transaction so they see the batch so far.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from bot.economy import ledger as L
+from bot.economy.rules import SECONDS_PER_DAY, day_start, period_start, utc_day
+from bot.storage import codec
+
+Q = sqlite3.Connection | sqlite3.Cursor
+
+SYSTEM_NAMES = {
+    L.SystemAccount.MINT: "system:mint",
+    L.SystemAccount.GIFTS: "system:gifts",
+    L.SystemAccount.ADJUST: "system:adjust",
+    L.SystemAccount.PAYOUT_PENDING: "system:payout_pending",
+    L.SystemAccount.PAID_OUT: "system:paid_out",
+}
+
+
+EXPORT_COLUMNS = (
+    "txn_id",
+    "created_at",
+    "kind",
+    "account",
+    "currency",
+    "amount",
+    "counterparty",
+    "gift",
+    "count",
+    "actor",
+    "reason",
+)
+
+
+def _page_bounds(total: int, page: int, per_page: int) -> tuple[int, int, int]:
+    per_page = max(1, per_page)
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    return page, pages, (page - 1) * per_page
+
+
+def _today(now: float) -> tuple[float, float]:
+    start = day_start(utc_day(now))
+    return start, start + SECONDS_PER_DAY
+
+
+def account(q: Q, guild_id: int, user_id: int) -> L.Account:
+    row = q.execute(
+        f"SELECT {codec.ACCOUNT_COLS} FROM accounts WHERE guild_id = ? AND user_id = ?",
+        (guild_id, user_id),
+    ).fetchone()
+    return codec.account(guild_id, user_id, row)
+
+
+def spent_today(q: Q, guild_id: int, user_id: int, now: float) -> Decimal:
+    """List-price USD of today's (UTC) purchases; summed as Decimal, never in SQL floats."""
+    start, end = _today(now)
+    rows = q.execute(
+        "SELECT usd FROM txns WHERE guild_id = ? AND subject_id = ? AND kind = 'purchase'"
+        " AND created_at >= ? AND created_at < ?",
+        (guild_id, user_id, start, end),
+    ).fetchall()
+    return sum((Decimal(r[0]) for r in rows), Decimal("0"))
+
+
+def cashout_requested_today(q: Q, guild_id: int, user_id: int, now: float) -> Decimal:
+    """Gross USD of today's cash-out requests, except rejected ones (nothing was paid)."""
+    start, end = _today(now)
+    rows = q.execute(
+        "SELECT usd FROM payouts WHERE guild_id = ? AND user_id = ? AND state != 'rejected'"
+        " AND created_at >= ? AND created_at < ?",
+        (guild_id, user_id, start, end),
+    ).fetchall()
+    return sum((Decimal(r[0]) for r in rows), Decimal("0"))
+
+
+# --- leaderboards -------------------------------------------------------------------------
+
+
+def _board_source(
+    board: L.Board, period: L.Period, event_id: int | None, guild_id: int, now: float
+) -> tuple[str, tuple[Any, ...]]:
+    """SQL yielding (user_id, value) for every visible member with a positive value."""
+    col = "coins_spent" if L.Board(board) is L.Board.GIFTERS else "diamonds_earned"
+    if event_id is not None:
+        return (
+            f"SELECT s.user_id, s.{col} AS value FROM event_stats s"
+            " JOIN events e ON e.id = s.event_id AND e.guild_id = ?"
+            " LEFT JOIN accounts a ON a.guild_id = e.guild_id AND a.user_id = s.user_id"
+            f" WHERE s.event_id = ? AND s.{col} > 0 AND COALESCE(a.departed, 0) = 0",
+            (guild_id, event_id),
+        )
+    start = period_start(L.Period(period).value, now)
+    if start is None:
+        acol = "coins_spent" if col == "coins_spent" else "lifetime_diamonds"
+        return (
+            f"SELECT user_id, {acol} AS value FROM accounts"
+            f" WHERE guild_id = ? AND {acol} > 0 AND departed = 0",
+            (guild_id,),
+        )
+    return (
+        f"SELECT d.user_id, SUM(d.{col}) AS value FROM daily_stats d"
+        " LEFT JOIN accounts a ON a.guild_id = d.guild_id AND a.user_id = d.user_id"
+        " WHERE d.guild_id = ? AND d.day >= ? AND COALESCE(a.departed, 0) = 0"
+        f" GROUP BY d.user_id HAVING SUM(d.{col}) > 0",
+        (guild_id, utc_day(start)),
+    )
+
+
+def leaderboard(
+    q: Q,
+    guild_id: int,
+    board: L.Board,
+    period: L.Period,
+    event_id: int | None,
+    page: int,
+    per_page: int,
+    now: float,
+) -> L.Page[L.LeaderRow]:
+    sql, args = _board_source(board, period, event_id, guild_id, now)
+    total = q.execute(f"SELECT COUNT(*) FROM ({sql})", args).fetchone()[0]
+    page, pages, offset = _page_bounds(total, page, per_page)
+    rows = q.execute(
+        f"SELECT RANK() OVER (ORDER BY value DESC), user_id, value FROM ({sql})"
+        " ORDER BY value DESC, user_id LIMIT ? OFFSET ?",
+        (*args, max(1, per_page), offset),
+    ).fetchall()
+    return L.Page([L.LeaderRow(*r) for r in rows], page, pages, total)
+
+
+def rank(
+    q: Q,
+    guild_id: int,
+    user_id: int,
+    board: L.Board,
+    period: L.Period,
+    event_id: int | None,
+    now: float,
+) -> int | None:
+    """Competition rank (ties share a rank); None when the member is not on the board."""
+    sql, args = _board_source(board, period, event_id, guild_id, now)
+    mine = q.execute(f"SELECT value FROM ({sql}) WHERE user_id = ?", (*args, user_id)).fetchone()
+    if mine is None:
+        return None
+    above = q.execute(f"SELECT COUNT(*) FROM ({sql}) WHERE value > ?", (*args, mine[0])).fetchone()
+    return int(above[0]) + 1
+
+
+# --- ledger views -------------------------------------------------------------------------
+
+
+def history(q: Q, guild_id: int, user_id: int, page: int, per_page: int) -> L.Page[L.HistoryEntry]:
+    total = q.execute(
+        "SELECT COUNT(*) FROM entries WHERE guild_id = ? AND account = ?", (guild_id, user_id)
+    ).fetchone()[0]
+    page, pages, offset = _page_bounds(total, page, per_page)
+    rows = q.execute(
+        "SELECT e.txn_id, t.kind, t.created_at, e.currency, e.amount, t.subject_id,"
+        " t.counterparty_id, t.gift_name, t.count, t.actor_id, t.reason"
+        " FROM entries e JOIN txns t ON t.id = e.txn_id"
+        " WHERE e.guild_id = ? AND e.account = ? ORDER BY e.txn_id DESC, e.currency"
+        " LIMIT ? OFFSET ?",
+        (guild_id, user_id, max(1, per_page), offset),
+    ).fetchall()
+    items = []
+    for txn, kind, at, cur, amount, subject, other, gift_name, count, actor, reason in rows:
+        counterparty = None
+        if kind == "gift":
+            kind, counterparty = ("gift_sent", other) if amount < 0 else ("gift_received", subject)
+        items.append(
+            L.HistoryEntry(
+                txn,
+                kind,
+                at,
+                L.Currency(cur),
+                amount,
+                counterparty,
+                gift_name,
+                count,
+                actor,
+                reason,
+            )
+        )
+    return L.Page(items, page, pages, total)
+
+
+def audit(
+    q: Q,
+    guild_id: int,
+    member_id: int | None,
+    actor_id: int | None,
+    page: int,
+    per_page: int,
+) -> L.Page[L.AuditEntry]:
+    where, args = "guild_id = ? AND actor_id IS NOT NULL", list[object]([guild_id])
+    if member_id is not None:
+        where += " AND subject_id = ?"
+        args.append(member_id)
+    if actor_id is not None:
+        where += " AND actor_id = ?"
+        args.append(actor_id)
+    total = q.execute(f"SELECT COUNT(*) FROM txns WHERE {where}", args).fetchone()[0]
+    page, pages, offset = _page_bounds(total, page, per_page)
+    rows = q.execute(
+        "SELECT id, kind, created_at, actor_id, subject_id, currency, before, after, amount,"
+        f" reason FROM txns WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
+        (*args, max(1, per_page), offset),
+    ).fetchall()
+    items = [
+        L.AuditEntry(
+            txn,
+            kind,
+            at,
+            actor,
+            member,
+            L.Currency(cur) if cur else None,
+            before if cur else None,
+            after if cur else None,
+            amount,
+            reason,
+        )
+        for txn, kind, at, actor, member, cur, before, after, amount, reason in rows
+    ]
+    return L.Page(items, page, pages, total)
+
+
+def cashouts(
+    q: Q,
+    guild_id: int,
+    user_id: int | None,
+    state: L.PayoutState | None,
+    page: int,
+    per_page: int,
+) -> L.Page[L.Payout]:
+    where, args = "guild_id = ?", list[object]([guild_id])
+    if user_id is not None:
+        where += " AND user_id = ?"
+        args.append(user_id)
+    if state is not None:
+        where += " AND state = ?"
+        args.append(L.PayoutState(state).value)
+    total = q.execute(f"SELECT COUNT(*) FROM payouts WHERE {where}", args).fetchone()[0]
+    page, pages, offset = _page_bounds(total, page, per_page)
+    rows = q.execute(
+        f"SELECT {codec.PAYOUT_COLS} FROM payouts WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
+        (*args, max(1, per_page), offset),
+    ).fetchall()
+    return L.Page([codec.payout(r) for r in rows], page, pages, total)
+
+
+# --- creator analytics --------------------------------------------------------------------
+
+
+def _first_day(days: int, now: float) -> int:
+    return utc_day(now) - max(1, days) + 1
+
+
+def earnings_per_day(
+    q: Q, guild_id: int, user_id: int, days: int, now: float
+) -> list[L.DayEarnings]:
+    first, today = _first_day(days, now), utc_day(now)
+    got = dict(
+        q.execute(
+            "SELECT day, diamonds_earned FROM daily_stats"
+            " WHERE guild_id = ? AND user_id = ? AND day BETWEEN ? AND ?",
+            (guild_id, user_id, first, today),
+        ).fetchall()
+    )
+    return [L.DayEarnings(day, got.get(day, 0)) for day in range(first, today + 1)]
+
+
+def top_gifts(
+    q: Q, guild_id: int, user_id: int, days: int, limit: int, now: float
+) -> list[L.GiftTotal]:
+    rows = q.execute(
+        "SELECT gift_name, SUM(count), SUM(diamonds) FROM txns"
+        " WHERE guild_id = ? AND counterparty_id = ? AND kind = 'gift' AND created_at >= ?"
+        " GROUP BY gift_name ORDER BY SUM(diamonds) DESC, gift_name LIMIT ?",
+        (guild_id, user_id, day_start(_first_day(days, now)), limit),
+    ).fetchall()
+    return [L.GiftTotal(*r) for r in rows]
+
+
+def top_supporters(
+    q: Q, guild_id: int, user_id: int, days: int, limit: int, now: float
+) -> list[L.SupporterTotal]:
+    rows = q.execute(
+        "SELECT subject_id, SUM(diamonds) FROM txns"
+        " WHERE guild_id = ? AND counterparty_id = ? AND kind = 'gift' AND created_at >= ?"
+        " GROUP BY subject_id ORDER BY SUM(diamonds) DESC, subject_id LIMIT ?",
+        (guild_id, user_id, day_start(_first_day(days, now)), limit),
+    ).fetchall()
+    return [L.SupporterTotal(*r) for r in rows]
+
+
+# --- events and settings ------------------------------------------------------------------
+
+
+def live_event(q: Q, guild_id: int) -> L.Event | None:
+    row = q.execute(
+        f"SELECT {codec.EVENT_COLS} FROM events WHERE guild_id = ? AND ended_at IS NULL",
+        (guild_id,),
+    ).fetchone()
+    return None if row is None else codec.event(row)
+
+
+def events(q: Q, guild_id: int, limit: int) -> list[L.Event]:
+    rows = q.execute(
+        f"SELECT {codec.EVENT_COLS} FROM events WHERE guild_id = ? ORDER BY id DESC LIMIT ?",
+        (guild_id, limit),
+    ).fetchall()
+    return [codec.event(r) for r in rows]
+
+
+def event(q: Q, guild_id: int, event_id: int) -> L.Event | None:
+    row = q.execute(
+        f"SELECT {codec.EVENT_COLS} FROM events WHERE guild_id = ? AND id = ?",
+        (guild_id, event_id),
+    ).fetchone()
+    return None if row is None else codec.event(row)
+
+
+def due_events(q: Q, now: float) -> list[L.Event]:
+    rows = q.execute(
+        f"SELECT {codec.EVENT_COLS} FROM events WHERE ended_at IS NULL AND ends_at <= ?"
+        " ORDER BY ends_at",
+        (now,),
+    ).fetchall()
+    return [codec.event(r) for r in rows]
+
+
+def guild_settings(q: Q, guild_id: int) -> L.GuildSettings:
+    row = q.execute(
+        "SELECT guild_id, audit_channel_id, announce_channel_id, mod_role_id"
+        " FROM guild_settings WHERE guild_id = ?",
+        (guild_id,),
+    ).fetchone()
+    return L.GuildSettings(guild_id) if row is None else L.GuildSettings(*row)
+
+
+def export_rows(q: Q, guild_id: int, days: int | None, now: float) -> list[dict[str, object]]:
+    since = 0.0 if days is None else now - max(1, days) * SECONDS_PER_DAY
+    rows = q.execute(
+        "SELECT e.txn_id, t.created_at, t.kind, e.account, e.currency, e.amount, t.subject_id,"
+        " t.counterparty_id, t.gift_name, t.count, t.actor_id, t.reason"
+        " FROM entries e JOIN txns t ON t.id = e.txn_id"
+        " WHERE e.guild_id = ? AND t.created_at >= ? ORDER BY e.txn_id, e.account, e.currency",
+        (guild_id, since),
+    ).fetchall()
+    out: list[dict[str, object]] = []
+    for txn, at, kind, acct, cur, amount, subject, other, gift_name, count, actor, reason in rows:
+        counterparty = None
+        if kind == "gift" and acct >= 0:
+            counterparty = other if amount < 0 else subject
+        out.append(
+            {
+                "txn_id": txn,
+                "created_at": datetime.fromtimestamp(at, tz=UTC).isoformat(timespec="seconds"),
+                "kind": kind,
+                "account": SYSTEM_NAMES.get(acct, acct),
+                "currency": cur,
+                "amount": amount,
+                "counterparty": counterparty,
+                "gift": gift_name,
+                "count": count,
+                "actor": actor,
+                "reason": reason,
+            }
+        )
+    return out

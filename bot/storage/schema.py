@@ -1,0 +1,181 @@
+"""The SQLite schema as an ordered list of migrations, keyed by `PRAGMA user_version`.
+
+Migration N (1-based) takes the database from version N-1 to N. Never edit a released step:
+append a new one. Money columns are INTEGER; USD is TEXT holding a Decimal (never REAL).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+V1 = """
+CREATE TABLE accounts (
+    guild_id          INTEGER NOT NULL,
+    user_id           INTEGER NOT NULL,
+    coins             INTEGER NOT NULL DEFAULT 0 CHECK (coins >= 0),
+    diamonds          INTEGER NOT NULL DEFAULT 0 CHECK (diamonds >= 0),
+    lifetime_diamonds INTEGER NOT NULL DEFAULT 0 CHECK (lifetime_diamonds >= 0),
+    coins_spent       INTEGER NOT NULL DEFAULT 0 CHECK (coins_spent >= 0),
+    gifts_sent        INTEGER NOT NULL DEFAULT 0 CHECK (gifts_sent >= 0),
+    frozen            INTEGER NOT NULL DEFAULT 0,
+    age_confirmed     INTEGER NOT NULL DEFAULT 0,
+    country           TEXT,
+    payout_method     TEXT,
+    departed          INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (guild_id, user_id)
+) WITHOUT ROWID;
+-- all-time leaderboards straight from the account columns
+CREATE INDEX accounts_gifters ON accounts (guild_id, coins_spent DESC)
+    WHERE coins_spent > 0 AND departed = 0;
+CREATE INDEX accounts_creators ON accounts (guild_id, lifetime_diamonds DESC)
+    WHERE lifetime_diamonds > 0 AND departed = 0;
+
+-- one row per operation; (guild_id, idem_key) is the exactly-once guarantee
+CREATE TABLE txns (
+    id              INTEGER PRIMARY KEY,
+    guild_id        INTEGER NOT NULL,
+    idem_key        TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    created_at      REAL NOT NULL,
+    actor_id        INTEGER,          -- the moderator, for moderator actions only
+    subject_id      INTEGER,          -- the member the operation is about (the sender of a gift)
+    counterparty_id INTEGER,          -- the recipient of a gift
+    currency        TEXT,
+    amount          INTEGER,          -- coins of a gift or purchase, the amount of an adjustment
+    diamonds        INTEGER,          -- diamonds a gift credited
+    before          INTEGER,
+    after           INTEGER,
+    gift_name       TEXT,
+    count           INTEGER,
+    ratio           TEXT,             -- diamonds per coin used for this gift (Decimal as text)
+    usd             TEXT,             -- list price of a purchase (Decimal as text)
+    reason          TEXT,
+    event_id        INTEGER,
+    result          TEXT NOT NULL,    -- JSON of the result a replay returns
+    UNIQUE (guild_id, idem_key)
+);
+CREATE INDEX txns_audit ON txns (guild_id, id) WHERE actor_id IS NOT NULL;
+CREATE INDEX txns_audit_actor ON txns (guild_id, actor_id, id) WHERE actor_id IS NOT NULL;
+CREATE INDEX txns_audit_member ON txns (guild_id, subject_id, id) WHERE actor_id IS NOT NULL;
+CREATE INDEX txns_purchases ON txns (guild_id, subject_id, created_at) WHERE kind = 'purchase';
+CREATE INDEX txns_time ON txns (created_at);
+
+-- double entry: every txn's entries sum to zero per currency (system accounts are negative ids).
+-- WITHOUT ROWID with the account first: the table is its own history index, one B-tree insert
+-- per entry (a gift's system-account entries land on the hot right edge of their range).
+CREATE TABLE entries (
+    guild_id INTEGER NOT NULL,
+    account  INTEGER NOT NULL,
+    txn_id   INTEGER NOT NULL REFERENCES txns (id),
+    currency TEXT NOT NULL CHECK (currency IN ('coins', 'diamonds')),
+    amount   INTEGER NOT NULL,
+    PRIMARY KEY (guild_id, account, txn_id, currency)
+) WITHOUT ROWID;
+
+CREATE TABLE daily_stats (
+    guild_id        INTEGER NOT NULL,
+    day             INTEGER NOT NULL,  -- days since the epoch, UTC
+    user_id         INTEGER NOT NULL,
+    coins_spent     INTEGER NOT NULL DEFAULT 0,
+    diamonds_earned INTEGER NOT NULL DEFAULT 0,
+    gifts           INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (guild_id, day, user_id)
+) WITHOUT ROWID;
+
+CREATE TABLE events (
+    id            INTEGER PRIMARY KEY,
+    guild_id      INTEGER NOT NULL,
+    name          TEXT NOT NULL,
+    started_at    REAL NOT NULL,
+    ends_at       REAL NOT NULL,
+    ended_at      REAL,
+    goal          INTEGER,
+    bonus_percent INTEGER NOT NULL DEFAULT 0,
+    channel_id    INTEGER,
+    message_id    INTEGER,
+    started_by    INTEGER NOT NULL,
+    diamonds      INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX events_guild ON events (guild_id, id);
+-- last line of defence for "one live event per server"
+CREATE UNIQUE INDEX events_one_live ON events (guild_id) WHERE ended_at IS NULL;
+
+CREATE TABLE event_stats (
+    event_id        INTEGER NOT NULL REFERENCES events (id),
+    user_id         INTEGER NOT NULL,
+    coins_spent     INTEGER NOT NULL DEFAULT 0,
+    diamonds_earned INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (event_id, user_id)
+) WITHOUT ROWID;
+
+CREATE TABLE payouts (
+    id         INTEGER PRIMARY KEY,
+    guild_id   INTEGER NOT NULL,
+    user_id    INTEGER NOT NULL,
+    diamonds   INTEGER NOT NULL CHECK (diamonds > 0),
+    usd        TEXT NOT NULL,        -- gross, rounded down to cents (Decimal as text)
+    method     TEXT NOT NULL,
+    state      TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'rejected')),
+    created_at REAL NOT NULL,
+    decided_at REAL,
+    decided_by INTEGER,
+    reason     TEXT,
+    txn_id     INTEGER NOT NULL
+);
+CREATE INDEX payouts_state ON payouts (guild_id, state, id);
+CREATE INDEX payouts_user ON payouts (guild_id, user_id, created_at);
+
+CREATE TABLE guild_settings (
+    guild_id            INTEGER PRIMARY KEY,
+    audit_channel_id    INTEGER,
+    announce_channel_id INTEGER,
+    mod_role_id         INTEGER
+);
+"""
+
+MIGRATIONS: list[str] = [V1]
+LATEST = len(MIGRATIONS)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def apply_migrations(conn: sqlite3.Connection) -> tuple[int, int]:
+    """Run every pending step, each in its own transaction with the version bump, so a crash
+    mid-migration leaves the previous version intact. Returns (before, after)."""
+    before = schema_version(conn)
+    if before > LATEST:
+        raise RuntimeError(
+            f"the database schema is version {before} but this giftcord knows only up to "
+            f"{LATEST}: upgrade giftcord (or restore a backup made by this version)"
+        )
+    for version in range(before + 1, LATEST + 1):
+        # BEGIN IMMEDIATE: take the write lock first so two processes can't migrate at once.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if schema_version(conn) >= version:  # another process got here first
+                conn.execute("COMMIT")
+                continue
+            for statement in _statements(MIGRATIONS[version - 1]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return before, schema_version(conn)
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (executescript would COMMIT our transaction)."""
+    out, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--") and not buf.strip():
+            continue
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    return out

@@ -1,0 +1,241 @@
+"""Operator tools: `verify` (prove product.md §5 on one snapshot), `backup`, CSV export.
+
+All of them open their own sqlite3 connection in a worker thread, so they are safe while the bot
+runs: WAL gives the reader one consistent snapshot and never blocks the writer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import os
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from bot.economy.ledger import SystemAccount
+from bot.economy.rules import diamonds_for_coins
+from bot.storage.errors import StorageError, storage_error
+from bot.storage.queries import EXPORT_COLUMNS
+
+if TYPE_CHECKING:
+    from bot.storage.sqlite import SqliteLedger
+
+MAX_LISTED = 50  # violations named per check; the count says how many more
+
+
+@dataclass
+class VerifyReport:
+    violations: list[str] = field(default_factory=list)
+    summary: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+
+def _check(report: VerifyReport, name: str, rows: Sequence[tuple[Any, ...]], fmt: str) -> None:
+    for row in rows[:MAX_LISTED]:
+        report.violations.append(f"{name}: " + fmt.format(*row))
+    if len(rows) > MAX_LISTED:
+        report.violations.append(f"{name}: … and {len(rows) - MAX_LISTED} more")
+
+
+def verify_connection(conn: sqlite3.Connection, max_balance: int) -> VerifyReport:
+    """Every invariant, read inside ONE read transaction (one snapshot)."""
+    report = VerifyReport()
+    conn.execute("BEGIN")  # deferred: the first SELECT pins the WAL snapshot for all checks
+    try:
+        q = conn.execute
+        _check(
+            report,
+            "ledger does not balance",
+            q(
+                "SELECT guild_id, currency, SUM(amount) FROM entries GROUP BY guild_id, currency"
+                " HAVING SUM(amount) != 0"
+            ).fetchall(),
+            "server {0} {1} entries sum to {2}, not 0",
+        )
+        _check(
+            report,
+            "transaction does not balance",
+            q(
+                "SELECT txn_id, currency, SUM(amount) FROM entries GROUP BY txn_id, currency"
+                " HAVING SUM(amount) != 0"
+            ).fetchall(),
+            "txn {0} {1} entries sum to {2}, not 0",
+        )
+        sums = (
+            "SELECT guild_id, account,"
+            " COALESCE(SUM(CASE WHEN currency = 'coins' THEN amount END), 0) AS c,"
+            " COALESCE(SUM(CASE WHEN currency = 'diamonds' THEN amount END), 0) AS d"
+            " FROM entries WHERE account >= 0 GROUP BY guild_id, account"
+        )
+        _check(
+            report,
+            "balance differs from its entries",
+            q(
+                f"SELECT a.guild_id, a.user_id, a.coins, COALESCE(s.c, 0), a.diamonds,"
+                f" COALESCE(s.d, 0) FROM accounts a LEFT JOIN ({sums}) s"
+                " ON s.guild_id = a.guild_id AND s.account = a.user_id"
+                " WHERE a.coins != COALESCE(s.c, 0) OR a.diamonds != COALESCE(s.d, 0)"
+            ).fetchall(),
+            "server {0} member {1} has {2} coins (entries say {3}) and {4} diamonds "
+            "(entries say {5})",
+        )
+        _check(
+            report,
+            "entries without an account",
+            q(
+                f"SELECT s.guild_id, s.account, s.c, s.d FROM ({sums}) s WHERE (s.c != 0 OR"
+                " s.d != 0) AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.guild_id ="
+                " s.guild_id AND a.user_id = s.account)"
+            ).fetchall(),
+            "server {0} member {1} has entries worth {2} coins / {3} diamonds but no account",
+        )
+        _check(
+            report,
+            "balance out of range",
+            q(
+                "SELECT guild_id, user_id, coins, diamonds FROM accounts WHERE coins < 0"
+                " OR diamonds < 0 OR coins > ?1 OR diamonds > ?1",
+                (max_balance,),
+            ).fetchall(),
+            "server {0} member {1} has {2} coins and {3} diamonds (allowed 0 to "
+            + f"{max_balance:,})",
+        )
+        bad_gifts = []
+        gifts = q(
+            "SELECT t.id, t.amount, t.ratio, t.diamonds, COALESCE(s.d, 0) FROM txns t"
+            " LEFT JOIN (SELECT txn_id, SUM(amount) AS d FROM entries WHERE currency ="
+            " 'diamonds' AND account >= 0 GROUP BY txn_id) s ON s.txn_id = t.id"
+            " WHERE t.kind = 'gift'"
+        ).fetchall()
+        for txn, coins, ratio, recorded, credited in gifts:
+            # Recompute with the same rounding the gift used: floor per gift.
+            expected = diamonds_for_coins(coins, Decimal(ratio))
+            if credited != expected or recorded != expected:
+                bad_gifts.append((txn, coins, ratio, expected, credited))
+        _check(
+            report,
+            "gift minted the wrong diamonds",
+            bad_gifts,
+            "txn {0}: {1} coins × {2} should mint {3} diamonds, entries credit {4}",
+        )
+        pending = {
+            g: s
+            for g, s in q(
+                "SELECT guild_id, SUM(diamonds) FROM payouts WHERE state = 'pending'"
+                " GROUP BY guild_id"
+            ).fetchall()
+        }
+        held = {
+            g: -s
+            for g, s in q(
+                "SELECT guild_id, SUM(amount) FROM entries WHERE account = ? GROUP BY guild_id",
+                (SystemAccount.PAYOUT_PENDING,),
+            ).fetchall()
+        }
+        _check(
+            report,
+            "pending cash-outs differ from the held diamonds",
+            [
+                (g, pending.get(g, 0), -held.get(g, 0))
+                for g in sorted(set(pending) | set(held))
+                if pending.get(g, 0) != -held.get(g, 0)
+            ],
+            "server {0}: pending requests hold {1} diamonds, the pending account {2}",
+        )
+        _check(
+            report,
+            "idempotency key used twice",
+            q(
+                "SELECT guild_id, idem_key, COUNT(*) FROM txns GROUP BY guild_id, idem_key"
+                " HAVING COUNT(*) > 1"
+            ).fetchall(),
+            "server {0} key {1!r} appears {2} times",
+        )
+        for name, sql in (
+            ("schema_version", "PRAGMA user_version"),
+            ("servers", "SELECT COUNT(DISTINCT guild_id) FROM accounts"),
+            ("accounts", "SELECT COUNT(*) FROM accounts"),
+            ("transactions", "SELECT COUNT(*) FROM txns"),
+            ("entries", "SELECT COUNT(*) FROM entries"),
+            ("payouts", "SELECT COUNT(*) FROM payouts"),
+            ("events", "SELECT COUNT(*) FROM events"),
+        ):
+            report.summary[name] = int(q(sql).fetchone()[0])
+        report.summary["gifts"] = len(gifts)
+        report.summary["violations"] = len(report.violations)
+    finally:
+        conn.execute("ROLLBACK")
+    return report
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, timeout=5.0)
+    conn.execute("PRAGMA query_only = ON")  # these tools never write to the live database
+    return conn
+
+
+async def verify(path: str, *, max_balance: int = 10**12) -> VerifyReport:
+    """Prove the ledger invariants of the database at `path` (safe while the bot runs)."""
+
+    def run() -> VerifyReport:
+        if not os.path.exists(path):
+            raise StorageError(f"database {path} does not exist")
+        conn = _connect(path)
+        try:
+            return verify_connection(conn, max_balance)
+        except sqlite3.Error as exc:
+            raise storage_error(exc, path) from exc
+        finally:
+            conn.close()
+
+    return await asyncio.to_thread(run)
+
+
+async def backup(path: str, dest: str | os.PathLike[str]) -> Path:
+    """Copy the live database with SQLite's online backup API, then prove the copy is sound
+    (`PRAGMA integrity_check` on the copy). Refuses to overwrite an existing file."""
+    target = Path(dest)
+
+    def run() -> Path:
+        if target.exists():
+            raise StorageError(f"{target} already exists — choose a new file name for the backup")
+        src = _connect(path)
+        try:
+            dst = sqlite3.connect(str(target))
+            try:
+                src.backup(dst)  # pages=-1: one step, so the copy is one consistent snapshot
+            finally:
+                dst.close()
+        except sqlite3.Error as exc:
+            raise storage_error(exc, str(target)) from exc
+        finally:
+            src.close()
+        check = sqlite3.connect(str(target))
+        try:
+            result = [r[0] for r in check.execute("PRAGMA integrity_check").fetchall()]
+        finally:
+            check.close()
+        if result != ["ok"]:
+            raise StorageError(f"the backup {target} failed its integrity check: {result[:5]}")
+        return target
+
+    return await asyncio.to_thread(run)
+
+
+async def export_csv(
+    ledger: SqliteLedger, guild_id: int, out: TextIO, *, days: int | None = None
+) -> int:
+    """Write a server's ledger entries as CSV (header first) to `out`; returns the row count."""
+    rows = await ledger.export_rows(guild_id, days=days)
+    writer = csv.DictWriter(out, fieldnames=list(EXPORT_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return len(rows)

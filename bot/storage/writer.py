@@ -1,0 +1,128 @@
+"""The single writer: a queue of operations drained in group-commit batches.
+
+Every write goes through here, so write transactions never interleave on the connection, and
+a burst of concurrent operations shares one thread hop and one durable commit
+(performance.md). Callers are answered only after their batch committed; if the commit fails,
+every caller of the batch gets a StorageError and nothing of the batch is kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+import aiosqlite
+
+from bot.economy.catalog import Catalog
+from bot.economy.config import EconomyConfig
+from bot.storage.batch import Op, run_batch
+from bot.storage.errors import StorageError, storage_error
+
+log = logging.getLogger("giftcord.storage")
+
+_Item = tuple[Op, "asyncio.Future[Any]"]
+
+
+class GroupCommitWriter:
+    def __init__(
+        self,
+        conn: aiosqlite.Connection,
+        *,
+        path: str,
+        cfg: EconomyConfig,
+        catalog: Catalog,
+        clock: Callable[[], float],
+        max_batch: int = 512,
+    ) -> None:
+        self._conn = conn
+        self._path = path
+        self._cfg = cfg
+        self._catalog = catalog
+        self._clock = clock
+        self._max_batch = max_batch
+        self._queue: asyncio.Queue[_Item | None] = asyncio.Queue()
+        self._closing = False
+        self._task: asyncio.Task[None] | None = None
+        self.batches = 0  # statistics for benchmarks and tests
+        self.operations = 0
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="giftcord-ledger-writer")
+
+    async def submit(self, op: Op) -> Any:
+        """Queue `op` and wait until the batch holding it has committed."""
+        if self._closing:
+            raise StorageError("the ledger is closed; no more writes are accepted")
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((op, future))
+        return await future
+
+    async def run_now(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
+        """Run `fn(connection)` on the writer's thread outside any batch (set-up, tests)."""
+        return await self._conn._execute(fn, self._conn._conn)
+
+    async def close(self) -> None:
+        """Stop accepting writes, finish everything already queued, then stop."""
+        if self._closing:
+            return
+        self._closing = True
+        self._queue.put_nowait(None)
+        if self._task is not None:
+            await self._task
+
+    async def _loop(self) -> None:
+        stop = False
+        while not stop:
+            first = await self._queue.get()
+            if first is None:
+                break
+            # Yield once so coroutines that were just woken (by the previous batch's answers)
+            # can queue their next operation into this batch.
+            await asyncio.sleep(0)
+            batch: list[_Item] = [first]
+            while len(batch) < self._max_batch:
+                try:
+                    item = self._queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    break
+                if item is None:
+                    stop = True
+                    break
+                batch.append(item)
+            await self._run(batch)
+
+    async def _run(self, batch: list[_Item]) -> None:
+        ops = [op for op, _ in batch]
+        try:
+            # aiosqlite has no public "run this callable in your thread" API; `_execute` (with
+            # `_conn`, the sqlite3 connection) is pinned by pyproject's aiosqlite<0.23. One hop
+            # runs the whole batch: the per-operation cost stays off the thread hop.
+            outcomes = await self._conn._execute(
+                run_batch, self._conn._conn, ops, self._cfg, self._catalog, self._clock()
+            )
+        except Exception as exc:  # noqa: BLE001 - whatever sank the batch, its callers must hear
+            log.error("ledger batch of %d operations failed: %r", len(batch), exc)
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(_as_storage_error(exc, self._path))
+            return
+        self.batches += 1
+        self.operations += len(batch)
+        for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
+            if future.done():  # the caller gave up waiting (cancelled); the op still committed
+                continue
+            if ok:
+                future.set_result(value)
+            else:
+                future.set_exception(value)
+
+
+def _as_storage_error(exc: BaseException, path: str) -> StorageError:
+    if isinstance(exc, sqlite3.Error):
+        return storage_error(exc, path)
+    if isinstance(exc, StorageError):
+        return exc
+    return StorageError(f"database {path}: the batch failed ({type(exc).__name__}: {exc})")

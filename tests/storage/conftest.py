@@ -1,0 +1,70 @@
+"""Shared fixtures for the storage tests: a real SQLite file per test and a fake clock."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.economy.config import EconomyConfig
+from bot.economy.ledger import AdjustMode, Currency
+from bot.storage import SqliteLedger
+from tests.clock import FakeClock
+
+GUILD = 1
+MOD = 900
+# Wednesday 2025-03-05 12:00 UTC: mid-day, mid-week, mid-month.
+START = datetime(2025, 3, 5, 12, 0, tzinfo=UTC).timestamp()
+
+
+_keys = itertools.count(1)
+
+
+def key(prefix: str = "k") -> str:
+    """A fresh idempotency key (interaction ids are unique per delivery)."""
+    return f"{prefix}{next(_keys)}"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture
+def economy() -> EconomyConfig:
+    return EconomyConfig()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "ledger.db"
+
+
+@pytest.fixture
+async def ledger(
+    db_path: Path, economy: EconomyConfig, clock: FakeClock
+) -> AsyncIterator[SqliteLedger]:
+    store = await SqliteLedger.open(db_path, economy, clock=clock)
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+async def fund(
+    store: SqliteLedger, user_id: int, amount: int, currency: Currency = Currency.COINS
+) -> None:
+    """Give a member a balance the way a moderator would (purchases have a daily cap)."""
+    await store.adjust(
+        GUILD,
+        user_id,
+        key=key("fund"),
+        actor_id=MOD,
+        currency=currency,
+        mode=AdjustMode.GRANT,
+        amount=amount,
+        reason="test funds",
+    )

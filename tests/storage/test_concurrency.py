@@ -1,0 +1,97 @@
+"""Concurrency and exactly-once: the single writer never overdraws and never applies twice."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from typing import Any
+
+from bot.economy import errors as E
+from bot.economy.ledger import GiftResult
+from bot.storage import SqliteLedger
+from tests.storage.conftest import GUILD, fund, key
+
+
+async def test_1000_concurrent_gifts_with_coins_for_10(ledger: SqliteLedger) -> None:
+    await fund(ledger, 1, 10)
+    results = await asyncio.gather(
+        *(
+            ledger.gift(GUILD, 1, 2 + i % 7, key=key("c"), gift_name="Rose", count=1)
+            for i in range(1000)
+        ),
+        return_exceptions=True,
+    )
+    ok = [r for r in results if isinstance(r, GiftResult)]
+    refused = [r for r in results if isinstance(r, E.InsufficientCoins)]
+    assert (len(ok), len(refused)) == (10, 990)
+    assert sorted(r.sender_coins for r in ok) == list(range(10))
+    assert (await ledger.account(GUILD, 1)).coins == 0
+    received = [(await ledger.account(GUILD, 2 + i)).diamonds for i in range(7)]
+    assert sum(received) == 10
+    assert ledger.writer.batches < 1000  # they really were grouped
+    assert (await ledger.verify()).ok
+
+
+async def test_same_key_twice_sequentially_is_one_effect(ledger: SqliteLedger) -> None:
+    await fund(ledger, 1, 100)
+    k = key()
+    first = await ledger.gift(GUILD, 1, 2, key=k, gift_name="Rose", count=3)
+    second = await ledger.gift(GUILD, 1, 2, key=k, gift_name="Rose", count=3)
+    assert not first.replayed
+    assert second.replayed
+    assert dataclasses.replace(second, replayed=False) == first
+    assert (await ledger.account(GUILD, 1)).coins == 97
+
+
+async def test_50_concurrent_copies_are_one_effect(ledger: SqliteLedger) -> None:
+    await fund(ledger, 1, 100)
+    await ledger.confirm_age(GUILD, 3)
+    gift_key, buy_key = key(), key()
+    gifts = await asyncio.gather(
+        *(ledger.gift(GUILD, 1, 2, key=gift_key, gift_name="Rose", count=5) for _ in range(50))
+    )
+    buys = await asyncio.gather(
+        *(ledger.purchase(GUILD, 3, key=buy_key, coins=70, package=True) for _ in range(50))
+    )
+    for results in (gifts, buys):
+        assert sum(not r.replayed for r in results) == 1
+        plain: set[Any] = {dataclasses.replace(r, replayed=False) for r in results}
+        assert len(plain) == 1
+    assert (await ledger.account(GUILD, 1)).coins == 95
+    assert (await ledger.account(GUILD, 2)).diamonds == 5
+    assert (await ledger.account(GUILD, 3)).coins == 70
+    assert (await ledger.verify()).ok
+
+
+async def test_keys_are_per_server(ledger: SqliteLedger) -> None:
+    await fund(ledger, 1, 10)
+    await ledger.adjust(
+        2,
+        1,
+        key="x",
+        actor_id=9,
+        currency="coins",
+        mode="grant",
+        amount=10,
+        reason="r",  # type: ignore[arg-type]
+    )
+    a = await ledger.gift(GUILD, 1, 2, key="same", gift_name="Rose", count=1)
+    b = await ledger.gift(2, 1, 2, key="same", gift_name="Rose", count=1)
+    assert not a.replayed
+    assert not b.replayed
+
+
+async def test_refusal_in_a_batch_does_not_disturb_the_others(ledger: SqliteLedger) -> None:
+    await fund(ledger, 1, 5)
+    calls = [
+        ledger.gift(GUILD, 1, 2, key=key(), gift_name="Rose", count=2),
+        ledger.gift(GUILD, 1, 1, key=key(), gift_name="Rose", count=1),  # self-gift
+        ledger.gift(GUILD, 1, 2, key=key(), gift_name="Nope", count=1),  # unknown
+        ledger.gift(GUILD, 1, 3, key=key(), gift_name="Rose", count=3),
+        ledger.gift(GUILD, 1, 3, key=key(), gift_name="Rose", count=1),  # broke now
+    ]
+    results = await asyncio.gather(*calls, return_exceptions=True)
+    kinds = [type(r).__name__ for r in results]
+    assert kinds == ["GiftResult", "SelfGift", "UnknownGift", "GiftResult", "InsufficientCoins"]
+    assert (await ledger.account(GUILD, 1)).coins == 0
+    assert (await ledger.verify()).ok
