@@ -3,12 +3,16 @@
 Order of cases (first match wins):
 0. Discord's "already acknowledged" (40060) → nothing: a redelivered interaction whose first
    delivery already answered; the idempotent write behind it changed nothing the second time.
+   Discord's "unknown interaction" (10062) → a warning in the log: the interaction expired
+   before the answer, so no reply can reach the member any more.
 1. `EconomyError` (domain refusals, storage faults) → its own sentence, ephemeral.
 2. discord.py argument errors (`TransformerError`, a value Discord should have validated) →
    a sentence naming the option, ephemeral.
 3. `CheckFailure` / `CommandOnCooldown` / `NoPrivateMessage` → a sentence, ephemeral.
 4. Anything else → a short apology with an incident id, ephemeral; the traceback goes to the log
-   under the same id. Exception text never reaches the user.
+   under the same id. Exception text never reaches the user. The apology does not claim that
+   nothing changed: the failure may come after a committed write (a reply that could not be
+   sent), so it points at `/history`, which always tells the truth.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ log = logging.getLogger("giftcord.errors")
 # Discord's "Interaction has already been acknowledged": another delivery of the SAME interaction
 # (a gateway redelivery) answered first.
 ALREADY_ACKNOWLEDGED = 40060
+# "Unknown interaction": the 3-second (or 15-minute follow-up) window closed before we answered.
+INTERACTION_EXPIRED = 10062
 
 
 def is_redelivery(error: BaseException) -> bool:
@@ -57,15 +63,19 @@ def sentence_for(error: BaseException) -> tuple[str, str | None]:
     incident = secrets.token_hex(4)
     log.error("incident %s: unexpected error", incident, exc_info=error)
     return (
-        f"Sorry — something went wrong on our side and nothing was changed. "
-        f"Incident id `{incident}`: a server admin can find it in the bot's log.",
+        f"Sorry — something went wrong on our side (incident id `{incident}`; a server admin "
+        "can find it in the bot's log). Check `/history` before trying again.",
         incident,
     )
 
 
 async def reply_with_error(interaction: discord.Interaction, error: BaseException) -> None:
-    if is_redelivery(_unwrap(error)):
+    cause = _unwrap(error)
+    if is_redelivery(cause):
         log.info("interaction %s was already answered (a redelivery)", interaction.id)
+        return
+    if isinstance(cause, discord.NotFound) and cause.code == INTERACTION_EXPIRED:
+        log.warning("interaction %s expired before giftcord could answer it", interaction.id)
         return
     text, _ = sentence_for(error)
     try:
