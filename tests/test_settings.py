@@ -62,7 +62,8 @@ def test_discord_token_wins_and_stays_secret(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setenv("DISCORD_TOKEN", "from-discord-token")
     s = load_settings(path)
     assert s.discord.token.get_secret_value() == "from-discord-token"
-    assert "from-discord-token" not in repr(s) and "from-discord-token" not in str(s.model_dump())
+    assert "from-discord-token" not in repr(s)
+    assert "from-discord-token" not in str(s.model_dump())
 
 
 def test_custom_gift_catalogue_from_config(tmp_path: Path) -> None:
@@ -108,7 +109,8 @@ def test_cli_bad_config_exits_2_with_one_line(tmp_path: Path) -> None:
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1
     assert "database.url / GIFTCORD_DATABASE__URL" in lines[0]
-    assert "Traceback" not in proc.stderr and "s3cret-token" not in proc.stderr + proc.stdout
+    assert "Traceback" not in proc.stderr
+    assert "s3cret-token" not in proc.stderr + proc.stdout
 
 
 def test_cli_check_config_never_echoes_the_token(tmp_path: Path) -> None:
