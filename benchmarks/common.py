@@ -1,0 +1,78 @@
+"""Shared benchmark plumbing: timing statistics, the table for people and the JSON for machines."""
+
+from __future__ import annotations
+
+import json
+import platform
+import statistics
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def percentile(samples: Sequence[float], pct: float) -> float:
+    """Nearest-rank percentile of `samples` (seconds in, same unit out)."""
+    if not samples:
+        return float("nan")
+    ordered = sorted(samples)
+    k = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
+    return ordered[k]
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def machine() -> dict[str, Any]:
+    import os
+
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "processor": platform.processor() or platform.machine(),
+    }
+
+
+def table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
+    cells = [[str(c) for c in header]] + [[str(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    lines = [" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def emit(name: str, text: str, result: dict[str, Any], as_json: bool) -> None:
+    """Print the table; save the JSON under benchmarks/results/; with --json the last line of
+    output is the JSON object."""
+    result = {"benchmark": name, "machine": machine(), **result}
+    print(text)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2, default=str))
+    if as_json:
+        print(json.dumps(result, default=str))
+    sys.stdout.flush()
+
+
+def verdict(ok: bool | None) -> str:
+    """The pass/miss cell of a table row (None: no target for this line)."""
+    return "" if ok is None else ("pass" if ok else "MISS")
+
+
+def ms(seconds: float) -> float:
+    """Seconds → milliseconds, rounded for the JSON."""
+    return round(seconds * 1000, 2)
+
+
+def rss_bytes(pid: int | str = "self") -> tuple[int, int]:
+    """(VmRSS, VmHWM) in bytes of a live process, from /proc/<pid>/status (Linux)."""
+    found = {"VmRSS": 0, "VmHWM": 0}
+    with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+        for line in fh:
+            name, _, value = line.partition(":")
+            if name in found:
+                found[name] = int(value.split()[0]) * 1024
+    return found["VmRSS"], found["VmHWM"]
