@@ -4,6 +4,7 @@ appear — the token is a secret and never reaches a log line."""
 from __future__ import annotations
 
 import logging
+import sys
 
 import discord
 
@@ -26,7 +27,16 @@ class RedactSecrets(logging.Filter):
 
 
 def setup_logging(settings: Settings) -> None:
-    discord.utils.setup_logging(level=getattr(logging, settings.logging.level), root=True)
+    # discord.py colours its output inside Docker even when it goes to a file or a pipe;
+    # colour only a terminal, so log files and `docker logs | grep` stay plain text.
+    level = getattr(logging, settings.logging.level)
+    if sys.stderr.isatty():
+        discord.utils.setup_logging(level=level, root=True)
+    else:
+        plain = logging.Formatter(
+            "{asctime} {levelname:<8} {name}: {message}", "%Y-%m-%d %H:%M:%S", style="{"
+        )
+        discord.utils.setup_logging(level=level, root=True, formatter=plain)
     token = settings.discord.token.get_secret_value() if settings.discord.token else ""
     for handler in logging.getLogger().handlers:
         handler.addFilter(RedactSecrets([token]))
