@@ -14,9 +14,11 @@ from discord import app_commands
 from discord.ext import commands
 from yarl import URL
 
+from bot.economy.errors import InvalidInput
 from bot.services import Services
 from bot.settings import DiscordSettings
 from bot.ui.errors import reply_with_error
+from bot.ui.option_check import check_options
 
 log = logging.getLogger("giftcord.app")
 
@@ -39,7 +41,21 @@ EXTENSIONS: tuple[str, ...] = (
 
 
 class GiftcordTree(app_commands.CommandTree):
-    """Routes every command error through `bot.ui.errors` (the one error-to-reply mapper)."""
+    """Routes every command error through `bot.ui.errors` (the one error-to-reply mapper) and
+    re-checks every command's options against its declared limits before any cog runs."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        if interaction.type is not discord.InteractionType.application_command:
+            return True
+        command = interaction.command
+        if isinstance(command, app_commands.Command):
+            try:
+                check_options(command, interaction.data or {})  # type: ignore[arg-type]
+            except InvalidInput as refusal:
+                # discord.py maps only AppCommandErrors raised here; answer directly instead.
+                await reply_with_error(interaction, refusal)
+                return False
+        return True
 
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

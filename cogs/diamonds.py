@@ -10,6 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.economy.errors import InvalidInput
 from bot.services import Services
 from bot.ui import embeds_creator, embeds_member
 from bot.ui.charts import CHART_FILENAME, render_earnings
@@ -53,8 +54,8 @@ class DiamondsCog(commands.Cog, name="Diamonds"):
         ledger, gid = self.services.ledger, guild_id(interaction)
         target: discord.abc.User = member or interaction.user
         own = target.id == interaction.user.id
-        if days not in (7, 30, 90):
-            days = 30
+        if days not in (7, 30, 90):  # only a modified client can send another value
+            raise InvalidInput("Pick 7, 30 or 90 days.")
         await interaction.response.defer(ephemeral=own, thinking=True)
         per_day = await ledger.earnings_per_day(gid, target.id, days)
         gifts = await ledger.top_gifts(gid, target.id, days)
