@@ -73,6 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         return asyncio.run(handlers[command](settings, args))
+    except commands_cli.CliFailure as failure:
+        print(f"giftcord: {failure.message}", file=sys.stderr)
+        return failure.code
     except KeyboardInterrupt:
         return EXIT_OK
 
