@@ -25,6 +25,7 @@ from tests.standin import GUILD_ID, DiscordStandIn, SimulatedUser, start_bot, st
 
 T = TypeVar("T")
 
+
 class ErrorLog(logging.Handler):
     """Collects ERROR records from discord.py and giftcord: an unexpected error fails the test."""
 
@@ -36,7 +37,9 @@ class ErrorLog(logging.Handler):
         self.records.append(record)
 
     def messages(self) -> list[str]:
-        return [r.getMessage() + (f" {r.exc_info[1]!r}" if r.exc_info else "") for r in self.records]
+        return [
+            r.getMessage() + (f" {r.exc_info[1]!r}" if r.exc_info else "") for r in self.records
+        ]
 
 
 class Harness:

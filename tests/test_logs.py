@@ -16,7 +16,9 @@ def test_the_token_is_blanked_in_every_log_line(capsys: pytest.CaptureFixture[st
     before = list(root.handlers)
     try:
         setup_logging(settings)
-        logging.getLogger("discord.http").warning("request failed with Bot %s", "MTIz.secret-token-value")
+        logging.getLogger("discord.http").warning(
+            "request failed with Bot %s", "MTIz.secret-token-value"
+        )
         logging.getLogger("giftcord").error("token was MTIz.secret-token-value")
         err = capsys.readouterr().err
     finally:

@@ -38,7 +38,9 @@ def test_defaults_are_tiktoks_numbers() -> None:
 
 
 def test_toml_then_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = write(tmp_path, '[database]\nurl = "sqlite:///from-file.db"\n[economy]\ncashout_min_usd = "10"\n')
+    path = write(
+        tmp_path, '[database]\nurl = "sqlite:///from-file.db"\n[economy]\ncashout_min_usd = "10"\n'
+    )
     assert load_settings(path).database.url == "sqlite:///from-file.db"
     monkeypatch.setenv("GIFTCORD_DATABASE__URL", "sqlite:///from-env.db")
     s = load_settings(path)
@@ -47,15 +49,17 @@ def test_toml_then_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_config_path_from_env_and_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = write(tmp_path, '[economy]\ncombo_window_seconds = 5\n')
+    path = write(tmp_path, "[economy]\ncombo_window_seconds = 5\n")
     monkeypatch.setenv("GIFTCORD_CONFIG", path)
     assert load_settings().economy.combo_window_seconds == 5
     monkeypatch.delenv("GIFTCORD_CONFIG")
-    (tmp_path / "config.toml").write_text('[economy]\ncombo_window_seconds = 7\n')
+    (tmp_path / "config.toml").write_text("[economy]\ncombo_window_seconds = 7\n")
     assert load_settings().economy.combo_window_seconds == 7
 
 
-def test_discord_token_wins_and_stays_secret(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_discord_token_wins_and_stays_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = write(tmp_path, '[discord]\ntoken = "from-file"\n')
     monkeypatch.setenv("GIFTCORD_DISCORD__TOKEN", "from-giftcord-env")
     assert load_settings(path).discord.token.get_secret_value() == "from-giftcord-env"
@@ -67,7 +71,10 @@ def test_discord_token_wins_and_stays_secret(tmp_path: Path, monkeypatch: pytest
 
 
 def test_custom_gift_catalogue_from_config(tmp_path: Path) -> None:
-    path = write(tmp_path, '[[economy.gifts]]\ntiktok_id = 1\nname = "Cookie"\ncoins = 3\nstreakable = true\n')
+    path = write(
+        tmp_path,
+        '[[economy.gifts]]\ntiktok_id = 1\nname = "Cookie"\ncoins = 3\nstreakable = true\n',
+    )
     catalog = load_settings(path).economy.catalog()
     assert [g.name for g in catalog.gifts] == ["Cookie"]
 
@@ -75,14 +82,32 @@ def test_custom_gift_catalogue_from_config(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("toml", "env", "line"),
     [
-        ('[database]\nurl = "mysql://x"\n', {}, "database.url / GIFTCORD_DATABASE__URL: must start with sqlite:///"),
-        ("", {"GIFTCORD_ECONOMY__MAX_BALANCE": "-1"}, "economy.max_balance / GIFTCORD_ECONOMY__MAX_BALANCE: Input should be greater than 0"),
-        ('[economy]\nnope = 1\n', {}, "economy.nope / GIFTCORD_ECONOMY__NOPE: is not a known setting"),
-        ('[economy]\neligible_countries = ["USA"]\n', {}, "economy.eligible_countries / GIFTCORD_ECONOMY__ELIGIBLE_COUNTRIES: “USA” is not an ISO 3166 two-letter country code"),
+        (
+            '[database]\nurl = "mysql://x"\n',
+            {},
+            "database.url / GIFTCORD_DATABASE__URL: must start with sqlite:///",
+        ),
+        (
+            "",
+            {"GIFTCORD_ECONOMY__MAX_BALANCE": "-1"},
+            "economy.max_balance / GIFTCORD_ECONOMY__MAX_BALANCE: Input should be greater than 0",
+        ),
+        (
+            "[economy]\nnope = 1\n",
+            {},
+            "economy.nope / GIFTCORD_ECONOMY__NOPE: is not a known setting",
+        ),
+        (
+            '[economy]\neligible_countries = ["USA"]\n',
+            {},
+            "economy.eligible_countries / GIFTCORD_ECONOMY__ELIGIBLE_COUNTRIES: “USA” is not an ISO 3166 two-letter country code",
+        ),
         ("[economy\n", {}, "is not valid TOML"),
     ],
 )
-def test_bad_values_give_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, toml: str, env: dict[str, str], line: str) -> None:
+def test_bad_values_give_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, toml: str, env: dict[str, str], line: str
+) -> None:
     path = write(tmp_path, toml)
     for k, v in env.items():
         monkeypatch.setenv(k, v)
@@ -92,19 +117,34 @@ def test_bad_values_give_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert "\n" not in str(err.value)
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     import os
 
-    base = {k: v for k, v in os.environ.items() if not k.startswith("GIFTCORD_") and k != "DISCORD_TOKEN"}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("GIFTCORD_") and k != "DISCORD_TOKEN"
+    }
     base["PYTHONPATH"] = str(ROOT)
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], capture_output=True, text=True, env={**base, **(env or {})},
-        cwd=cwd, timeout=60, check=False,
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        env={**base, **(env or {})},
+        cwd=cwd,
+        timeout=60,
+        check=False,
     )
 
 
 def test_cli_bad_config_exits_2_with_one_line(tmp_path: Path) -> None:
-    proc = run_cli("check-config", env={"GIFTCORD_DATABASE__URL": "nope", "DISCORD_TOKEN": "s3cret-token"}, cwd=tmp_path)
+    proc = run_cli(
+        "check-config",
+        env={"GIFTCORD_DATABASE__URL": "nope", "DISCORD_TOKEN": "s3cret-token"},
+        cwd=tmp_path,
+    )
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1

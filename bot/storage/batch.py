@@ -56,11 +56,23 @@ class Tx:
         self._event: list[tuple[int, int, int, int]] = []
         self._marks = (0, 0, 0)
         self._live: dict[int, tuple[int, int] | None] = {}
+        # Idempotency keys: the batch asks once for every key its operations carry (one query
+        # instead of one per operation). `_known` maps (guild, key) → stored result JSON, for
+        # keys found in the database or written earlier in this batch; `_asked` is every key
+        # the batch query covered, so a miss there is a definite "not used yet".
+        self._asked: set[tuple[int, str]] = set()
+        self._known: dict[tuple[int, str], str] = {}
+        self._new_keys: list[tuple[int, str]] = []
+        # Set by an operation that runs without a savepoint (see `savepoint_free`) once it has
+        # written: if it then fails, only a rollback of the whole batch can undo it.
+        self.wrote = False
 
     # --- per-operation bookkeeping (called by run_batch) ----------------------------------
 
     def begin(self) -> None:
         self._used_txn = False
+        self.wrote = False
+        self._new_keys.clear()
         self._marks = (len(self._entries), len(self._daily), len(self._event))
 
     def keep(self) -> None:
@@ -72,6 +84,8 @@ class Tx:
         """The operation was rolled back to its savepoint: forget what it buffered."""
         e, d, v = self._marks
         del self._entries[e:], self._daily[d:], self._event[v:]
+        for k in self._new_keys:  # its txn row is gone, so its key is unused again
+            self._known.pop(k, None)
         self._live.clear()  # it may have started or ended an event before failing
 
     def flush(self) -> None:
@@ -132,20 +146,47 @@ class Tx:
 
     def replay(self, guild_id: int, key: str, cls: type[R]) -> R | None:
         """The stored result of an earlier operation with this key, flagged replayed."""
-        row = self.cur.execute(
-            "SELECT result FROM txns WHERE guild_id = ? AND idem_key = ?", (guild_id, key)
-        ).fetchone()
-        return None if row is None else codec.decode(cls, row[0])
+        k = (guild_id, key)
+        text = self._known.get(k)
+        if text is None and k not in self._asked:
+            row = self.cur.execute(
+                "SELECT result FROM txns WHERE guild_id = ? AND idem_key = ?", k
+            ).fetchone()
+            text = None if row is None else row[0]
+        return None if text is None else codec.decode(cls, text)
+
+    def prefetch_keys(self, ops: Sequence[Op]) -> None:
+        """Look up, in one query per server, every idempotency key the batch's operations carry
+        (an operation is a `functools.partial` of an ops function; keys are keyword args)."""
+        by_guild: dict[int, list[str]] = {}
+        for op in ops:
+            kw = getattr(op, "keywords", None)
+            if kw and type(kw.get("key")) is str and type(kw.get("guild_id")) is int:
+                by_guild.setdefault(kw["guild_id"], []).append(kw["key"])
+        for guild_id, keys in by_guild.items():
+            for i in range(0, len(keys), 500):  # well under SQLite's bound-parameter limit
+                chunk = keys[i : i + 500]
+                marks = ", ".join("?" * len(chunk))
+                for key, text in self.cur.execute(
+                    f"SELECT idem_key, result FROM txns WHERE guild_id = ? AND idem_key IN ({marks})",
+                    (guild_id, *chunk),
+                ):
+                    self._known[(guild_id, key)] = text
+                self._asked.update((guild_id, k) for k in chunk)
 
     def insert_txn(self, guild_id: int, key: str, kind: str, result: Any, **cols: Any) -> None:
         names = ", ".join(cols)
         marks = ", ?" * len(cols)
+        text = codec.encode(result)
         self.cur.execute(
             f"INSERT INTO txns (id, guild_id, idem_key, kind, created_at, result, {names}) "
             f"VALUES (?, ?, ?, ?, ?, ?{marks})",
-            (self.txn_id, guild_id, key, kind, self.now, codec.encode(result), *cols.values()),
+            (self.txn_id, guild_id, key, kind, self.now, text, *cols.values()),
         )
         self._used_txn = True
+        # Later operations of this batch with the same key replay it without asking SQLite.
+        self._known[(guild_id, key)] = text
+        self._new_keys.append((guild_id, key))
 
     def account_row(self, guild_id: int, user_id: int) -> tuple[Any, ...] | None:
         row: tuple[Any, ...] | None = self.cur.execute(
@@ -175,6 +216,18 @@ class Tx:
         self._live.clear()
 
 
+def savepoint_free(fn: Callable[..., R]) -> Callable[..., R]:
+    """Mark an operation that decides every refusal before its first write (or undoes its own
+    writes before refusing), so it needs no savepoint. If it fails any other way after writing
+    (it sets `tx.wrote`), the batch is rolled back and rerun with a savepoint per operation."""
+    fn.savepoint_free = True  # type: ignore[attr-defined]
+    return fn
+
+
+class _Unclean(Exception):
+    """A savepoint-free operation failed after writing: only the whole batch can be undone."""
+
+
 def run_batch(
     conn: sqlite3.Connection,
     ops: Sequence[Op],
@@ -187,15 +240,54 @@ def run_batch(
     Raises (and rolls everything back) when the file itself fails — full, read-only, locked,
     I/O error, corrupt — or when COMMIT fails: then no caller of the batch is acknowledged.
     """
+    try:
+        return _run(conn, ops, cfg, catalog, now, fast=True)
+    except _Unclean:
+        # Nothing was committed (the batch transaction was rolled back): rerun every operation
+        # under its own savepoint, so the failing one is undone alone.
+        return _run(conn, ops, cfg, catalog, now, fast=False)
+
+
+def _free(op: Op) -> bool:
+    return getattr(getattr(op, "func", op), "savepoint_free", False) is True
+
+
+def _run(
+    conn: sqlite3.Connection,
+    ops: Sequence[Op],
+    cfg: EconomyConfig,
+    catalog: Catalog,
+    now: float,
+    *,
+    fast: bool,
+) -> list[tuple[bool, Any]]:
     outcomes: list[tuple[bool, Any]] = []
+    append = outcomes.append
     # BEGIN IMMEDIATE takes the write lock up front: every read an operation makes inside the
     # batch is followed by its write with no other writer in between (no lost updates).
     conn.execute("BEGIN IMMEDIATE")
     try:
         tx = Tx(conn, cfg, catalog, now)
         cur = tx.cur
+        tx.prefetch_keys(ops)
         for op in ops:
             tx.begin()
+            if fast and _free(op):
+                # No savepoint: the operation refuses before writing anything (see
+                # `savepoint_free`), so a refusal leaves nothing to undo.
+                try:
+                    value = op(tx)
+                except Exception as exc:
+                    if is_file_fault(exc):
+                        raise
+                    if tx.wrote:
+                        raise _Unclean() from exc
+                    tx.discard()
+                    append((False, exc))
+                else:
+                    tx.keep()
+                    append((True, value))
+                continue
             # A savepoint per operation: a refusal undoes only that operation's writes.
             cur.execute("SAVEPOINT op")
             try:
@@ -206,11 +298,11 @@ def run_batch(
                 cur.execute("ROLLBACK TO op")
                 cur.execute("RELEASE op")
                 tx.discard()
-                outcomes.append((False, exc))
+                append((False, exc))
             else:
                 cur.execute("RELEASE op")
                 tx.keep()
-                outcomes.append((True, value))
+                append((True, value))
         tx.flush()
         # The one durable commit for the whole batch (synchronous=FULL fsyncs the WAL here).
         conn.execute("COMMIT")

@@ -1,8 +1,11 @@
-"""Money operations, each run by the writer inside its own savepoint of a batch transaction.
+"""Money operations, each run by the writer inside one batch transaction.
 
 Every function takes the batch context `tx` first, checks the idempotency key BEFORE anything
 else (so a replayed success stays a success even if the member is broke now), validates, then
-writes with conditional updates. Raising rolls the operation back to its savepoint.
+writes with conditional updates. The hot ones (`gift`, `purchase`, `adjust`) are
+`savepoint_free`: every refusal is decided before their first write (or the write is undone
+first), and they set `tx.wrote` once they have written, so any other failure after that makes
+the writer rerun the batch with a savepoint per operation. The others run in a savepoint.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from bot.economy.rules import (
     quote_custom,
     quote_package,
 )
-from bot.storage.batch import Tx
+from bot.storage.batch import Tx, savepoint_free
 from bot.storage.ops_common import account_frozen, refuse_frozen, require_reason
 from bot.storage.queries import spent_today
 
@@ -50,6 +53,10 @@ _DEBIT_SENDER = (
     "UPDATE accounts SET coins = coins - ?1, coins_spent = coins_spent + ?1,"
     " gifts_sent = gifts_sent + 1"
     " WHERE guild_id = ?2 AND user_id = ?3 AND coins >= ?1 AND frozen = 0 RETURNING coins"
+)
+_UNDO_DEBIT = (
+    "UPDATE accounts SET coins = coins + ?1, coins_spent = coins_spent - ?1,"
+    " gifts_sent = gifts_sent - 1 WHERE guild_id = ?2 AND user_id = ?3"
 )
 # The recipient's account is created by their first gift; the credit only happens when they
 # are not frozen and stay within the maximum balance.
@@ -69,6 +76,7 @@ def confirm_age(tx: Tx, guild_id: int, user_id: int) -> None:
     )
 
 
+@savepoint_free
 def purchase(
     tx: Tx, guild_id: int, user_id: int, *, key: str, coins: int, package: bool
 ) -> PurchaseResult:
@@ -94,8 +102,9 @@ def purchase(
         " AND coins + ?1 <= ?4 RETURNING coins",
         (total, guild_id, user_id, tx.max_balance),
     ).fetchall()
-    if not got:
+    if not got:  # the conditional update wrote nothing
         raise BalanceLimit("coin", tx.max_balance)
+    tx.wrote = True
     tx.entry(guild_id, SystemAccount.MINT, COINS, -total)
     tx.entry(guild_id, user_id, COINS, total)
     result = PurchaseResult(
@@ -121,6 +130,7 @@ def purchase(
     return result
 
 
+@savepoint_free
 def gift(
     tx: Tx,
     guild_id: int,
@@ -146,15 +156,22 @@ def gift(
     # txn so `verify` can recompute exactly what was minted even after the ratio changes.
     diamonds = diamonds_for_coins(coins, tx.ratio)
     cur = tx.cur
-    debited = cur.execute(_DEBIT_SENDER, (coins, guild_id, sender_id)).fetchall()
-    if not debited:
-        _refuse_sender(tx, guild_id, sender_id, recipient_id, coins)
-    if diamonds > tx.max_balance:
+    # Not enough coins and a frozen sender refuse before this (the debit is conditional), so a
+    # too-large gift is refused here, before any write: no savepoint needed.
+    if diamonds > tx.max_balance and _can_pay(tx, guild_id, sender_id, coins):
         raise BalanceLimit("diamond", tx.max_balance)
+    debited = cur.execute(_DEBIT_SENDER, (coins, guild_id, sender_id)).fetchall()
+    if not debited:  # the conditional debit wrote nothing
+        _refuse_sender(tx, guild_id, sender_id, recipient_id, coins)
+    tx.wrote = True
     credited = cur.execute(
         _CREDIT_RECIPIENT, (guild_id, recipient_id, diamonds, tx.max_balance)
     ).fetchall()
     if not credited:
+        # The conditional credit wrote nothing; undo the debit exactly (the writer is the only
+        # writer, inside this batch's transaction), then refuse as a savepoint would have.
+        cur.execute(_UNDO_DEBIT, (coins, guild_id, sender_id))
+        tx.wrote = False
         refuse_frozen(tx, guild_id, recipient_id, own=False)
         raise BalanceLimit("diamond", tx.max_balance)
     live = tx.live_event(guild_id)
@@ -200,6 +217,12 @@ def gift(
     return result
 
 
+def _can_pay(tx: Tx, guild_id: int, sender_id: int, coins: int) -> bool:
+    """Would `_DEBIT_SENDER` succeed? (Only asked on the rare too-large-gift path.)"""
+    row = tx.account_row(guild_id, sender_id)
+    return row is not None and row[0] >= coins and not row[5]
+
+
 def _refuse_sender(tx: Tx, guild_id: int, sender_id: int, recipient_id: int, coins: int) -> None:
     """The debit did not happen: say why, in a fixed order (sender frozen, recipient frozen,
     not enough coins) so the same situation always gets the same sentence."""
@@ -209,6 +232,7 @@ def _refuse_sender(tx: Tx, guild_id: int, sender_id: int, recipient_id: int, coi
     raise InsufficientCoins(have=row[0] if row else 0, need=coins)
 
 
+@savepoint_free
 def adjust(
     tx: Tx,
     guild_id: int,
@@ -249,6 +273,7 @@ def adjust(
         f"UPDATE accounts SET {col} = ? WHERE guild_id = ? AND user_id = ?",
         (after, guild_id, user_id),
     )
+    tx.wrote = True  # every refusal was decided above
     delta = after - before
     tx.entry(guild_id, SystemAccount.ADJUST, col, -delta)
     tx.entry(guild_id, user_id, col, delta)

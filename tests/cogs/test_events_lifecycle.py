@@ -182,7 +182,6 @@ async def test_due_check_for_one_server_leaves_other_servers_alone(harness: Any)
     assert len(posts(harness, ANNOUNCE)) == 2
 
 
-
 async def test_a_refresh_in_flight_never_overwrites_the_ended_post(
     harness: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

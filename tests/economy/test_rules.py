@@ -55,7 +55,15 @@ def test_custom_amount_outside_range_is_refused(coins: int) -> None:
 
 @pytest.mark.parametrize(
     ("coins", "usd"),
-    [(70, "0.99"), (350, "4.99"), (700, "9.99"), (1400, "19.99"), (3500, "49.99"), (7000, "99.99"), (17500, "249.99")],
+    [
+        (70, "0.99"),
+        (350, "4.99"),
+        (700, "9.99"),
+        (1400, "19.99"),
+        (3500, "49.99"),
+        (7000, "99.99"),
+        (17500, "249.99"),
+    ],
 )
 def test_package_prices(coins: int, usd: str) -> None:
     assert rules.quote_package(CFG, coins).usd == Decimal(usd)
@@ -80,18 +88,25 @@ def test_diamonds_never_exceed_value(coins: int, ratio: Decimal) -> None:
     assert d <= coins * ratio < d + 1
 
 
-@pytest.mark.parametrize(("pct", "coins", "bonus"), [(0, 700, 0), (10, 700, 70), (15, 70, 10), (100, 35, 35)])
+@pytest.mark.parametrize(
+    ("pct", "coins", "bonus"), [(0, 700, 0), (10, 700, 70), (15, 70, 10), (100, 35, 35)]
+)
 def test_event_bonus_is_whole_coins(pct: int, coins: int, bonus: int) -> None:
     assert rules.bonus_coins(coins, pct) == bonus
 
 
-ELIGIBLE = rules.CreatorFacts(age_confirmed=True, country="US", payout_method="paypal", frozen=False)
+ELIGIBLE = rules.CreatorFacts(
+    age_confirmed=True, country="US", payout_method="paypal", frozen=False
+)
 
 
 def test_estimate_below_minimum_says_how_far() -> None:
     est = rules.cashout_estimate(CFG, 10_000, Decimal("0"), rules.eligibility(CFG, ELIGIBLE))
     assert (est.gross, est.net, est.missing_to_minimum, est.missing_diamonds) == (
-        Decimal("50.00"), Decimal("50.00"), Decimal("50.00"), 10_000,
+        Decimal("50.00"),
+        Decimal("50.00"),
+        Decimal("50.00"),
+        10_000,
     )
     assert est.eligible
     assert not est.allowed
@@ -136,7 +151,10 @@ def test_eligibility_checklist(facts: rules.CreatorFacts, failed: list[str]) -> 
 )
 def test_period_starts_in_utc(now: str, period: str, start: str) -> None:
     ts = datetime.fromisoformat(now).replace(tzinfo=UTC).timestamp()
-    assert rules.period_start(period, ts) == datetime.fromisoformat(start).replace(tzinfo=UTC).timestamp()
+    assert (
+        rules.period_start(period, ts)
+        == datetime.fromisoformat(start).replace(tzinfo=UTC).timestamp()
+    )
     assert rules.period_start("all", ts) is None
 
 

@@ -95,3 +95,70 @@ async def test_refusal_in_a_batch_does_not_disturb_the_others(ledger: SqliteLedg
     assert kinds == ["GiftResult", "SelfGift", "UnknownGift", "GiftResult", "InsufficientCoins"]
     assert (await ledger.account(GUILD, 1)).coins == 0
     assert (await ledger.verify()).ok
+
+
+async def test_refused_credit_in_a_batch_undoes_only_its_debit(ledger: SqliteLedger) -> None:
+    """A gift refused after its debit (recipient frozen) gives the sender's coins back, and the
+    gifts around it in the same batch stand."""
+    await fund(ledger, 1, 10)
+    await ledger.set_frozen(GUILD, 3, key=key(), actor_id=900, frozen=True, reason="abuse")
+    results = await asyncio.gather(
+        ledger.gift(GUILD, 1, 2, key=key(), gift_name="Rose", count=2),
+        ledger.gift(GUILD, 1, 3, key=key(), gift_name="Rose", count=3),  # recipient frozen
+        ledger.gift(GUILD, 1, 2, key=key(), gift_name="Rose", count=4),
+        return_exceptions=True,
+    )
+    assert [type(r).__name__ for r in results] == ["GiftResult", "AccountFrozen", "GiftResult"]
+    sender = await ledger.account(GUILD, 1)
+    assert (sender.coins, sender.coins_spent, sender.gifts_sent) == (4, 6, 2)
+    assert (await ledger.account(GUILD, 3)).diamonds == 0
+    assert (await ledger.verify()).ok
+
+
+async def test_a_refused_key_is_free_again_later_in_the_same_batch(ledger: SqliteLedger) -> None:
+    k = key()
+    results = await asyncio.gather(
+        ledger.gift(GUILD, 1, 2, key=k, gift_name="Rose", count=1),  # broke: refused
+        fund(ledger, 1, 5),
+        ledger.gift(GUILD, 1, 2, key=k, gift_name="Rose", count=1),
+        ledger.gift(GUILD, 1, 2, key=k, gift_name="Rose", count=1),
+        return_exceptions=True,
+    )
+    assert isinstance(results[0], E.InsufficientCoins)
+    assert isinstance(results[2], GiftResult)
+    assert not results[2].replayed
+    assert isinstance(results[3], GiftResult)
+    assert results[3].replayed
+    assert dataclasses.replace(results[3], replayed=False) == results[2]
+    assert (await ledger.account(GUILD, 1)).coins == 4
+    assert (await ledger.verify()).ok
+
+
+async def test_unexpected_failure_after_writing_reruns_the_batch_safely(
+    ledger: SqliteLedger, monkeypatch: Any
+) -> None:
+    """A savepoint-free operation that fails after its first write cannot be undone alone: the
+    batch is rolled back and rerun with a savepoint per operation, so the others commit once
+    and the failing one leaves nothing behind."""
+    from bot.storage.batch import Tx
+
+    real = Tx.insert_txn
+
+    def boom(self: Tx, guild_id: int, k: str, *args: Any, **kw: Any) -> None:
+        if k == "boom":
+            raise RuntimeError("bug after the debit")
+        real(self, guild_id, k, *args, **kw)
+
+    monkeypatch.setattr(Tx, "insert_txn", boom)
+    await fund(ledger, 1, 10)
+    results = await asyncio.gather(
+        ledger.gift(GUILD, 1, 2, key=key(), gift_name="Rose", count=2),
+        ledger.gift(GUILD, 1, 3, key="boom", gift_name="Rose", count=3),
+        ledger.gift(GUILD, 1, 2, key=key(), gift_name="Rose", count=4),
+        return_exceptions=True,
+    )
+    assert [type(r).__name__ for r in results] == ["GiftResult", "RuntimeError", "GiftResult"]
+    assert (await ledger.account(GUILD, 1)).coins == 4
+    assert (await ledger.account(GUILD, 2)).diamonds == 6
+    assert (await ledger.account(GUILD, 3)).diamonds == 0
+    assert (await ledger.verify()).ok

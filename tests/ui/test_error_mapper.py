@@ -14,7 +14,9 @@ def test_a_domain_error_is_its_own_sentence() -> None:
     assert incident is None
 
 
-def test_an_unexpected_error_is_an_apology_with_an_incident_id(caplog: pytest.LogCaptureFixture) -> None:
+def test_an_unexpected_error_is_an_apology_with_an_incident_id(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     with caplog.at_level(logging.ERROR, logger="giftcord.errors"):
         text, incident = sentence_for(RuntimeError("token=abc123 at /srv/secret.py"))
     assert incident is not None
