@@ -122,7 +122,9 @@ class Bench:
 
 
 async def setup(tmp: Path, members: int) -> Bench:
-    standin = DiscordStandIn(default_timeout=30.0, interaction_deadline=3.0, max_interactions=50_000)
+    standin = DiscordStandIn(
+        default_timeout=30.0, interaction_deadline=3.0, max_interactions=50_000
+    )
     bare_app = standin.add_application(BARE_TOKEN, "bare")  # before connecting: a guild member
     ids = [m.user.id for m in standin.add_members(members, prefix="fan")]
     await standin.start()
@@ -136,8 +138,16 @@ async def setup(tmp: Path, members: int) -> Bench:
     # Seed every member through the ledger itself (moderator grants): the books balance.
     await asyncio.gather(
         *(
-            ledger.adjust(GUILD_ID, uid, key=f"seed{uid}", actor_id=0, currency=Currency.COINS,
-                          mode=AdjustMode.GRANT, amount=START_COINS, reason="benchmark seed")
+            ledger.adjust(
+                GUILD_ID,
+                uid,
+                key=f"seed{uid}",
+                actor_id=0,
+                currency=Currency.COINS,
+                mode=AdjustMode.GRANT,
+                amount=START_COINS,
+                reason="benchmark seed",
+            )
             for uid in ids
         )
     )
@@ -189,8 +199,11 @@ class Outcome:
             "cpu_utilisation": round(self.cpu / self.elapsed, 2),
         }
         if self.combo_ok is not None:
-            out |= {"message_edits": self.edits, "announcements": self.announcements,
-                    "combo_counts_ok": self.combo_ok}
+            out |= {
+                "message_edits": self.edits,
+                "announcements": self.announcements,
+                "combo_counts_ok": self.combo_ok,
+            }
         return out
 
 
@@ -227,7 +240,9 @@ def prepare(b: Bench, design: str, sender: int, recipient: int, gift: str) -> In
     )
 
 
-def random_pairs(rng: random.Random, senders: Sequence[int], pool: Sequence[int], n: int) -> list[tuple[int, int]]:
+def random_pairs(
+    rng: random.Random, senders: Sequence[int], pool: Sequence[int], n: int
+) -> list[tuple[int, int]]:
     out = []
     for i in range(n):
         s = senders[i % len(senders)]
@@ -257,7 +272,9 @@ async def paced(b: Bench, design: str, n: int, rate: float, rng: random.Random) 
     (30 % of the bare bot's saturated throughput, same run) whether or not earlier ones were
     answered — latency under a load the machine can carry, not a queue's length."""
     senders = rng.sample(b.members, CONCURRENCY)
-    items = [prepare(b, design, s, r, PLAIN_GIFT) for s, r in random_pairs(rng, senders, b.members, n)]
+    items = [
+        prepare(b, design, s, r, PLAIN_GIFT) for s, r in random_pairs(rng, senders, b.members, n)
+    ]
     loop = asyncio.get_running_loop()
     tasks = []
     t0, c0 = time.perf_counter(), time.process_time()
@@ -285,7 +302,9 @@ async def event(b: Bench, design: str, fans: Sequence[int], creator: int, per_fa
     # The announcement of each stream is the first interaction's public reply; every later gift
     # of the stream must end up folded into it ("×N combo" with N = the stream's length).
     firsts = [s[0] for s in streams]
-    out.announcements = sum(1 for s in streams for r in s if r.original is not None and not r.ephemeral)
+    out.announcements = sum(
+        1 for s in streams for r in s if r.original is not None and not r.ephemeral
+    )
     if design == "giftcord":
         out.combo_ok = all(f"Rose ×{per_fan} combo" in r.text for r in firsts)
     else:
@@ -314,10 +333,16 @@ async def conservation(b: Bench, gifts_expected: int) -> dict[str, Any]:
         and coins + spent == seeded
         and gifts == gifts_expected
     )
-    return {"ok": ok, "verify_ok": report.ok, "coins_spent": spent, "diamonds_minted": minted,
-            "gift_txns": gifts, "gift_txns_expected": gifts_expected,
-            "balances_plus_spent_equals_seeded": coins + spent == seeded,
-            "violations": report.violations[:5]}
+    return {
+        "ok": ok,
+        "verify_ok": report.ok,
+        "coins_spent": spent,
+        "diamonds_minted": minted,
+        "gift_txns": gifts,
+        "gift_txns_expected": gifts_expected,
+        "balances_plus_spent_equals_seeded": coins + spent == seeded,
+        "violations": report.violations[:5],
+    }
 
 
 # --- runs --------------------------------------------------------------------------------------
@@ -344,8 +369,7 @@ async def one_run(b: Bench, run: int, sizes: dict[str, int], gifts_so_far: int) 
                 res = await event(b, design, fans, creator, sizes["event_per_fan"])
             out[design][workload] = res.summary()
     gifts = gifts_so_far + sum(
-        out["giftcord"][w]["interactions"] - out["giftcord"][w]["failed"]
-        for w in WORKLOADS
+        out["giftcord"][w]["interactions"] - out["giftcord"][w]["failed"] for w in WORKLOADS
     )
     out["conservation"] = await conservation(b, gifts)
     out["gifts_total"] = gifts
@@ -380,18 +404,36 @@ async def run_all(sizes: dict[str, int], runs: int) -> tuple[list[dict[str, Any]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.e2e", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.e2e", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--quick", action="store_true", help="smaller workload, one run (< 60 s)")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON on the last line")
-    parser.add_argument("--runs", type=int, default=None, help="runs to take the median of (default 3, quick 1)")
+    parser.add_argument(
+        "--json", action="store_true", help="print the result as JSON on the last line"
+    )
+    parser.add_argument(
+        "--runs", type=int, default=None, help="runs to take the median of (default 3, quick 1)"
+    )
     args = parser.parse_args()
     runs = args.runs or (1 if args.quick else 3)
     sizes = (
-        {"members": 1_000, "sequential": 200, "concurrent": 1_500, "paced": 1_000, "event_fans": 60,
-         "event_per_fan": 10}
+        {
+            "members": 1_000,
+            "sequential": 200,
+            "concurrent": 1_500,
+            "paced": 1_000,
+            "event_fans": 60,
+            "event_per_fan": 10,
+        }
         if args.quick
-        else {"members": 2_000, "sequential": 500, "concurrent": 3_000, "paced": 2_000, "event_fans": 150,
-              "event_per_fan": 20}
+        else {
+            "members": 2_000,
+            "sequential": 500,
+            "concurrent": 3_000,
+            "paced": 2_000,
+            "event_fans": 150,
+            "event_per_fan": 20,
+        }
     )
     t0 = time.perf_counter()
     results, extra = asyncio.run(run_all(sizes, runs))
@@ -405,15 +447,27 @@ def main() -> None:
     for workload in WORKLOADS:
         block: dict[str, Any] = {}
         for design in ("bare", "giftcord"):
-            keys = ["interactions_per_s", "p50_ms", "p99_ms", "failed", "cpu_ms_per_interaction",
-                    "cpu_utilisation"] + (["message_edits", "announcements"] if workload == "event" else [])
+            keys = [
+                "interactions_per_s",
+                "p50_ms",
+                "p99_ms",
+                "failed",
+                "cpu_ms_per_interaction",
+                "cpu_utilisation",
+            ] + (["message_edits", "announcements"] if workload == "event" else [])
             block[design] = {k: med(design, workload, k) for k in keys}
             if workload == "event":
-                block[design]["combo_counts_ok"] = all(r[design][workload]["combo_counts_ok"] for r in results)
+                block[design]["combo_counts_ok"] = all(
+                    r[design][workload]["combo_counts_ok"] for r in results
+                )
         g, bare = block["giftcord"], block["bare"]
-        block["ratio_giftcord_over_bare"] = round(g["interactions_per_s"] / bare["interactions_per_s"], 3)
+        block["ratio_giftcord_over_bare"] = round(
+            g["interactions_per_s"] / bare["interactions_per_s"], 3
+        )
         # The same ratio from CPU per interaction: what it would be on a machine nobody else uses.
-        block["cpu_ratio_bare_over_giftcord"] = round(bare["cpu_ms_per_interaction"] / g["cpu_ms_per_interaction"], 3)
+        block["cpu_ratio_bare_over_giftcord"] = round(
+            bare["cpu_ms_per_interaction"] / g["cpu_ms_per_interaction"], 3
+        )
         nested[workload] = block
     ev = nested["event"]
     gifts = sizes["event_fans"] * sizes["event_per_fan"]
@@ -425,21 +479,41 @@ def main() -> None:
     targets = {
         "300 concurrent: throughput >= 80% of bare": top["ratio_giftcord_over_bare"] >= 0.80,
         "300 concurrent: p99 <= 100 ms (saturated, closed loop)": top["giftcord"]["p99_ms"] <= 100,
-        "300 concurrent: p99 <= 100 ms (paced at 30% of the bare capacity)": paced_block["giftcord"]["p99_ms"] <= 100,
+        "300 concurrent: p99 <= 100 ms (paced at 30% of the bare capacity)": paced_block[
+            "giftcord"
+        ]["p99_ms"]
+        <= 100,
         "event: throughput >= 80% of bare": ev["ratio_giftcord_over_bare"] >= 0.80,
         "event: p99 <= 100 ms": ev["giftcord"]["p99_ms"] <= 100,
         "event: combo edits coalesced": coalesced,
     }
-    labels = {"sequential": "sequential", "concurrent": f"{CONCURRENCY} concurrent (saturated)",
-              "paced": f"{CONCURRENCY} concurrent, paced", "event": "event: Roses → 1 creator"}
+    labels = {
+        "sequential": "sequential",
+        "concurrent": f"{CONCURRENCY} concurrent (saturated)",
+        "paced": f"{CONCURRENCY} concurrent, paced",
+        "event": "event: Roses → 1 creator",
+    }
     checks = {
         "sequential": ("—", None),
-        "concurrent": ("≥0.80× bare; p99≤100",
-                       (targets["300 concurrent: throughput >= 80% of bare"],
-                        targets["300 concurrent: p99 <= 100 ms (saturated, closed loop)"])),
-        "paced": ("p99≤100", (targets["300 concurrent: p99 <= 100 ms (paced at 30% of the bare capacity)"],)),
-        "event": ("≥0.80× bare; p99≤100; coalesced",
-                  (targets["event: throughput >= 80% of bare"], targets["event: p99 <= 100 ms"], coalesced)),
+        "concurrent": (
+            "≥0.80× bare; p99≤100",
+            (
+                targets["300 concurrent: throughput >= 80% of bare"],
+                targets["300 concurrent: p99 <= 100 ms (saturated, closed loop)"],
+            ),
+        ),
+        "paced": (
+            "p99≤100",
+            (targets["300 concurrent: p99 <= 100 ms (paced at 30% of the bare capacity)"],),
+        ),
+        "event": (
+            "≥0.80× bare; p99≤100; coalesced",
+            (
+                targets["event: throughput >= 80% of bare"],
+                targets["event: p99 <= 100 ms"],
+                coalesced,
+            ),
+        ),
     }
     rows = []
     for workload in WORKLOADS:
@@ -447,18 +521,22 @@ def main() -> None:
         target, oks = checks[workload]
         for design in ("bare", "giftcord"):
             d, mine = block[design], design == "giftcord"
-            rows.append((
-                labels[workload] if not mine else "",
-                design,
-                f"{d['interactions_per_s']:,.0f}",
-                f"{d['p50_ms']:.1f}",
-                f"{d['p99_ms']:.1f}",
-                f"{d['cpu_ms_per_interaction']:.2f}",
-                f"{block['ratio_giftcord_over_bare']:.2f} ({block['cpu_ratio_bare_over_giftcord']:.2f})" if mine else "1.00",
-                (f"{d['message_edits']:.0f} / {gifts}" if workload == "event" else ""),
-                target if mine else "",
-                ("; ".join(verdict(ok) for ok in oks) if oks else "") if mine else "",
-            ))
+            rows.append(
+                (
+                    labels[workload] if not mine else "",
+                    design,
+                    f"{d['interactions_per_s']:,.0f}",
+                    f"{d['p50_ms']:.1f}",
+                    f"{d['p99_ms']:.1f}",
+                    f"{d['cpu_ms_per_interaction']:.2f}",
+                    f"{block['ratio_giftcord_over_bare']:.2f} ({block['cpu_ratio_bare_over_giftcord']:.2f})"
+                    if mine
+                    else "1.00",
+                    (f"{d['message_edits']:.0f} / {gifts}" if workload == "event" else ""),
+                    target if mine else "",
+                    ("; ".join(verdict(ok) for ok in oks) if oks else "") if mine else "",
+                )
+            )
     result = {
         "runs": runs,
         "sizes": sizes | {"concurrency": CONCURRENCY, "paced_share_of_bare": PACED_SHARE},
@@ -483,8 +561,21 @@ def main() -> None:
     text = (
         "e2e /gift: real discord.py client ↔ local stand-in in ONE process (the stand-in shares the "
         f"bots' event loop), synchronous=FULL, median of {runs} run(s)\n"
-        + table(rows, ["workload", "bot", "interactions/s", "p50 ms", "p99 ms", "CPU ms/int",
-                       "vs bare (CPU)", "edits / gifts", "target", "result"])
+        + table(
+            rows,
+            [
+                "workload",
+                "bot",
+                "interactions/s",
+                "p50 ms",
+                "p99 ms",
+                "CPU ms/int",
+                "vs bare (CPU)",
+                "edits / gifts",
+                "target",
+                "result",
+            ],
+        )
         + f"\nvs bare = giftcord/bare interactions/s; (CPU) = bare/giftcord CPU per interaction."
         f"\npaced = open loop at {PACED_SHARE:.0%} of the bare bot's saturated throughput; saturated "
         "p99 is a queue length (Little's law: 300 in flight / throughput), for the bare bot too."

@@ -70,8 +70,16 @@ async def build(path: Path, members: int, rows: int, seed: int = 7) -> dict[str,
     try:
         await asyncio.gather(
             *(
-                ledger.adjust(GUILD_ID, uid, key=f"seed{uid}", actor_id=1, currency=Currency.COINS,
-                              mode=AdjustMode.GRANT, amount=SEED_COINS, reason="benchmark seed")
+                ledger.adjust(
+                    GUILD_ID,
+                    uid,
+                    key=f"seed{uid}",
+                    actor_id=1,
+                    currency=Currency.COINS,
+                    mode=AdjustMode.GRANT,
+                    amount=SEED_COINS,
+                    reason="benchmark seed",
+                )
                 for uid in range(1, members + 1)
             )
         )
@@ -89,8 +97,11 @@ async def build(path: Path, members: int, rows: int, seed: int = 7) -> dict[str,
                 if r == s:
                     r = s % members + 1
                 name = "Rose" if rng.random() < 0.6 else rng.choice(cheap)
-                futs.append(ledger.gift(GUILD_ID, s, r, key=f"g{i}", gift_name=name,
-                                        count=rng.randint(1, 5)))
+                futs.append(
+                    ledger.gift(
+                        GUILD_ID, s, r, key=f"g{i}", gift_name=name, count=rng.randint(1, 5)
+                    )
+                )
             await asyncio.gather(*futs)
             done += len(futs)
     finally:
@@ -106,12 +117,16 @@ async def build(path: Path, members: int, rows: int, seed: int = 7) -> dict[str,
         spent, minted, coins = con.execute(
             "SELECT SUM(coins_spent), SUM(lifetime_diamonds), SUM(coins) FROM accounts"
         ).fetchone()
-        counts = {t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-                  for t in ("txns", "entries", "daily_stats", "accounts")}
+        counts = {
+            t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+            for t in ("txns", "entries", "daily_stats", "accounts")
+        }
     finally:
         con.close()
     conserved = (
-        report.ok and spent == minted and coins + spent == SEED_COINS * members
+        report.ok
+        and spent == minted
+        and coins + spent == SEED_COINS * members
         and counts["txns"] == rows
     )
     return {
@@ -136,11 +151,20 @@ async def empty_db(path: Path) -> None:
     ledger = await SqliteLedger.open(path, EconomyConfig(), synchronous="OFF")
     try:
         for uid in (1, 2, 3):
-            await ledger.adjust(GUILD_ID, uid, key=f"seed{uid}", actor_id=1, currency=Currency.COINS,
-                                mode=AdjustMode.GRANT, amount=1_000, reason="seed")
+            await ledger.adjust(
+                GUILD_ID,
+                uid,
+                key=f"seed{uid}",
+                actor_id=1,
+                currency=Currency.COINS,
+                mode=AdjustMode.GRANT,
+                amount=1_000,
+                reason="seed",
+            )
         for i in range(10):
-            await ledger.gift(GUILD_ID, 1 + i % 3, 1 + (i + 1) % 3, key=f"g{i}", gift_name="Rose",
-                              count=1)
+            await ledger.gift(
+                GUILD_ID, 1 + i % 3, 1 + (i + 1) % 3, key=f"g{i}", gift_name="Rose", count=1
+            )
     finally:
         await ledger.close()
 
@@ -152,7 +176,9 @@ async def timed(samples: list[float], call: Callable[[], Awaitable[Any]]) -> Any
     return out
 
 
-async def queries(path: Path, members: int, n: int, budget: float, seed: int = 11) -> dict[str, Any]:
+async def queries(
+    path: Path, members: int, n: int, budget: float, seed: int = 11
+) -> dict[str, Any]:
     """p50/p99 of the read paths the commands use, through the ledger API: up to `n` samples
     per query, fewer (at least 10) when a query is so slow that `budget` seconds run out."""
     from tests.standin import GUILD_ID
@@ -173,11 +199,19 @@ async def queries(path: Path, members: int, n: int, budget: float, seed: int = 1
                         break
                     await timed(first, lambda b=board, p=period: ledger.leaderboard(GUILD_ID, b, p))
                     pg = rng.randint(1, page.pages)
-                    await timed(deep, lambda b=board, p=period, pg=pg: ledger.leaderboard(GUILD_ID, b, p, page=pg))
+                    await timed(
+                        deep,
+                        lambda b=board, p=period, pg=pg: ledger.leaderboard(
+                            GUILD_ID, b, p, page=pg
+                        ),
+                    )
                     uid = rng.randint(1, members)
-                    await timed(ranks, lambda b=board, p=period, u=uid: ledger.rank(GUILD_ID, u, b, p))
+                    await timed(
+                        ranks, lambda b=board, p=period, u=uid: ledger.rank(GUILD_ID, u, b, p)
+                    )
                 out[f"leaderboard {board.value}/{period.value}"] = _stats(first + deep) | {
-                    "entries": page.total, "p99_page1_ms": ms(percentile(first, 99)),
+                    "entries": page.total,
+                    "p99_page1_ms": ms(percentile(first, 99)),
                     "p99_random_page_ms": ms(percentile(deep, 99)),
                 }
                 out[f"rank {board.value}/{period.value}"] = _stats(ranks)
@@ -196,7 +230,11 @@ async def queries(path: Path, members: int, n: int, budget: float, seed: int = 1
 
 
 def _stats(samples: list[float]) -> dict[str, Any]:
-    return {"n": len(samples), "p50_ms": ms(percentile(samples, 50)), "p99_ms": ms(percentile(samples, 99))}
+    return {
+        "n": len(samples),
+        "p50_ms": ms(percentile(samples, 50)),
+        "p99_ms": ms(percentile(samples, 99)),
+    }
 
 
 # --- (b) /diamonds stats ---------------------------------------------------------------------
@@ -225,7 +263,9 @@ async def stats_chart(path: Path, n: int) -> dict[str, Any]:
             per_day = await timed(q_samples, lambda: ledger.earnings_per_day(GUILD_ID, top, DAYS))
             await timed(q_samples, lambda: ledger.top_gifts(GUILD_ID, top, DAYS))
             await timed(q_samples, lambda: ledger.top_supporters(GUILD_ID, top, DAYS))
-            png = await timed(r_samples, lambda pd=per_day: asyncio.to_thread(render_earnings, pd, title))
+            png = await timed(
+                r_samples, lambda pd=per_day: asyncio.to_thread(render_earnings, pd, title)
+            )
             total.append(time.perf_counter() - t)
         days_with_data = sum(1 for d in per_day if d.diamonds)
     finally:
@@ -256,14 +296,16 @@ async def _standin(members: int, extra_app: bool = False) -> Any:
 
 def _child_env(standin: Any, token: str, db: Path | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIFTCORD_")}
-    env.update({
-        "PYTHONPATH": str(REPO),
-        "DISCORD_TOKEN": token,
-        "GIFTCORD_DISCORD__API_BASE": standin.api_base,
-        "GIFTCORD_DISCORD__GATEWAY_URL": standin.gateway_url,
-        "GIFTCORD_DISCORD__GUILD_READY_TIMEOUT": "0.1",
-        "GIFTCORD_LOGGING__LEVEL": "INFO",
-    })
+    env.update(
+        {
+            "PYTHONPATH": str(REPO),
+            "DISCORD_TOKEN": token,
+            "GIFTCORD_DISCORD__API_BASE": standin.api_base,
+            "GIFTCORD_DISCORD__GATEWAY_URL": standin.gateway_url,
+            "GIFTCORD_DISCORD__GUILD_READY_TIMEOUT": "0.1",
+            "GIFTCORD_LOGGING__LEVEL": "INFO",
+        }
+    )
     if db is not None:
         env["GIFTCORD_DATABASE__URL"] = f"sqlite:///{db}"
     return env
@@ -271,8 +313,12 @@ def _child_env(standin: Any, token: str, db: Path | None) -> dict[str, str]:
 
 async def _run_child(args: list[str], env: dict[str, str], timeout: float = 600) -> dict[str, Any]:  # noqa: ASYNC109
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, *args, env=env, cwd=tempfile.gettempdir(),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        *args,
+        env=env,
+        cwd=tempfile.gettempdir(),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(proc.communicate(), timeout)
     lines = out.decode().strip().splitlines()
@@ -290,15 +336,21 @@ async def memory(tmp: Path, accounts: int) -> dict[str, Any]:
     try:
         env = _child_env(standin, standin.token, None)
         base = await _run_child(["-c", _IMPORT_RSS], env)
-        bare = await _run_child(["-m", "benchmarks.scale", "--child", "rss-bare"],
-                                _child_env(standin, BARE_TOKEN, None))
+        bare = await _run_child(
+            ["-m", "benchmarks.scale", "--child", "rss-bare"], _child_env(standin, BARE_TOKEN, None)
+        )
         env["BENCH_DB"] = str(tmp / "rss.db")
         env["BENCH_ACCOUNTS"] = str(accounts)
         bot = await _run_child(["-m", "benchmarks.scale", "--child", "rss"], env)
     finally:
         await standin.stop()
-    return {"accounts": accounts, "guild_members": accounts, "import_discord": base,
-            "bare_bot": bare, "giftcord": bot}
+    return {
+        "accounts": accounts,
+        "guild_members": accounts,
+        "import_discord": base,
+        "bare_bot": bare,
+        "giftcord": bot,
+    }
 
 
 _IMPORT_RSS = (
@@ -330,8 +382,11 @@ async def _child_rss(bare: bool) -> None:
     if bare:
         from discord.ext import commands
 
-        bot: Any = commands.Bot(command_prefix=commands.when_mentioned, intents=make_intents(True),
-                                guild_ready_timeout=0.1)
+        bot: Any = commands.Bot(
+            command_prefix=commands.when_mentioned,
+            intents=make_intents(True),
+            guild_ready_timeout=0.1,
+        )
     else:
         economy = settings.economy
         ledger = await SqliteLedger.open(os.environ["BENCH_DB"], economy, synchronous="FULL")
@@ -340,18 +395,34 @@ async def _child_rss(bare: bool) -> None:
         for lo in range(1, accounts + 1, 5_000):
             await asyncio.gather(
                 *(
-                    ledger.adjust(GUILD_ID, uid, key=f"seed{uid}", actor_id=1, currency=Currency.COINS,
-                                  mode=AdjustMode.GRANT, amount=1_000, reason="welcome bonus")
+                    ledger.adjust(
+                        GUILD_ID,
+                        uid,
+                        key=f"seed{uid}",
+                        actor_id=1,
+                        currency=Currency.COINS,
+                        mode=AdjustMode.GRANT,
+                        amount=1_000,
+                        reason="welcome bonus",
+                    )
                     for uid in range(lo, min(accounts, lo + 4_999) + 1)
                 )
             )
         stages["grants_s"] = round(time.perf_counter() - t, 1)
         # A little normal traffic on top: gifts between members, then reads of every kind.
-        await asyncio.gather(*(
-            ledger.gift(GUILD_ID, 1 + i % accounts, 1 + (i * 7 + 1) % accounts, key=f"g{i}",
-                        gift_name="Rose", count=1)
-            for i in range(5_000)
-        ))
+        await asyncio.gather(
+            *(
+                ledger.gift(
+                    GUILD_ID,
+                    1 + i % accounts,
+                    1 + (i * 7 + 1) % accounts,
+                    key=f"g{i}",
+                    gift_name="Rose",
+                    count=1,
+                )
+                for i in range(5_000)
+            )
+        )
         for board in Board:
             await ledger.leaderboard(GUILD_ID, board, Period.ALL)
         _mb(stages, "accounts_loaded")
@@ -385,8 +456,12 @@ async def _startup_once(standin: Any, db: Path | None, args: list[str]) -> dict[
     before = set(standin.gateway.sessions)
     t0 = time.perf_counter()
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, *args, env=env, cwd=tempfile.gettempdir(),
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        *args,
+        env=env,
+        cwd=tempfile.gettempdir(),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
     )
     assert proc.stderr is not None
     ready = on_ready = float("nan")
@@ -398,9 +473,13 @@ async def _startup_once(standin: Any, db: Path | None, args: list[str]) -> dict[
         async def session() -> None:
             nonlocal ready
             await standin.gateway.signal.wait_until(
-                lambda: any(k not in before and s.ws is not None
-                            for k, s in standin.gateway.sessions.items()),
-                120, "the bot's gateway session")
+                lambda: any(
+                    k not in before and s.ws is not None
+                    for k, s in standin.gateway.sessions.items()
+                ),
+                120,
+                "the bot's gateway session",
+            )
             ready = time.perf_counter() - t0
 
         async def log() -> None:
@@ -422,10 +501,16 @@ async def _startup_once(standin: Any, db: Path | None, args: list[str]) -> dict[
 
 async def startup(big: Path, empty: Path, runs: int) -> dict[str, Any]:
     standin = await _standin(0)
-    results: dict[str, list[dict[str, float]]] = {"import_discord": [], "empty_db": [], "big_db": []}
+    results: dict[str, list[dict[str, float]]] = {
+        "import_discord": [],
+        "empty_db": [],
+        "big_db": [],
+    }
     try:
         for _ in range(runs):
-            results["import_discord"].append(await _startup_once(standin, None, ["-c", "import discord"]))
+            results["import_discord"].append(
+                await _startup_once(standin, None, ["-c", "import discord"])
+            )
             results["empty_db"].append(await _startup_once(standin, empty, ["-m", "bot"]))
             results["big_db"].append(await _startup_once(standin, big, ["-m", "bot"]))
     finally:
@@ -464,20 +549,38 @@ async def run_all(sizes: dict[str, int], tmp: Path) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.scale", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.scale", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--quick", action="store_true", help="100k rows, 10k accounts (< 60 s)")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON on the last line")
+    parser.add_argument(
+        "--json", action="store_true", help="print the result as JSON on the last line"
+    )
     parser.add_argument("--child", choices=("rss", "rss-bare"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         asyncio.run(_child_rss(bare=args.child == "rss-bare"))
         return
     sizes = (
-        {"rows": 100_000, "members": 10_000, "samples": 30, "budget_s": 0.8, "chart_samples": 6,
-         "accounts": 10_000, "startup_runs": 1}
+        {
+            "rows": 100_000,
+            "members": 10_000,
+            "samples": 30,
+            "budget_s": 0.8,
+            "chart_samples": 6,
+            "accounts": 10_000,
+            "startup_runs": 1,
+        }
         if args.quick
-        else {"rows": 1_000_000, "members": 10_000, "samples": 100, "budget_s": 6.0,
-              "chart_samples": 20, "accounts": 100_000, "startup_runs": 3}
+        else {
+            "rows": 1_000_000,
+            "members": 10_000,
+            "samples": 100,
+            "budget_s": 6.0,
+            "chart_samples": 20,
+            "accounts": 100_000,
+            "startup_runs": 3,
+        }
     )
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="giftcord-scale-") as tmp:
@@ -496,31 +599,86 @@ def report(res: dict[str, Any], sizes: dict[str, int], wall: float, as_json: boo
         ok = s["p99_ms"] <= 20 if target else None
         if name.startswith("leaderboard"):
             lb_ok = lb_ok and bool(ok)
-        rows.append((name, f"{s['p50_ms']:.2f}", f"{s['p99_ms']:.2f}", f"{base:.2f}",
-                     "≤ 20 ms p99" if target else "", verdict(ok)))
+        rows.append(
+            (
+                name,
+                f"{s['p50_ms']:.2f}",
+                f"{s['p99_ms']:.2f}",
+                f"{base:.2f}",
+                "≤ 20 ms p99" if target else "",
+                verdict(ok),
+            )
+        )
     chart, chart0 = res["stats_chart"], res["stats_chart_empty_db"]
     chart_ok = chart["render"]["p99_ms"] <= 300
-    rows.append(("/diamonds stats: chart render (warm)", f"{chart['render']['p50_ms']:.1f}",
-                 f"{chart['render']['p99_ms']:.1f}", f"{chart0['render']['p99_ms']:.1f}", "≤ 300 ms", verdict(chart_ok)))
-    rows.append(("/diamonds stats: queries + render", f"{chart['command_total']['p50_ms']:.1f}",
-                 f"{chart['command_total']['p99_ms']:.1f}", f"{chart0['command_total']['p99_ms']:.1f}",
-                 "≤ 300 ms", verdict(chart["command_total"]["p99_ms"] <= 300)))
-    rows.append(("/diamonds stats: first call (cold import)", "", f"{chart['cold_first_ms']:.1f}",
-                 f"{chart0['cold_first_ms']:.1f}", "", ""))
+    rows.append(
+        (
+            "/diamonds stats: chart render (warm)",
+            f"{chart['render']['p50_ms']:.1f}",
+            f"{chart['render']['p99_ms']:.1f}",
+            f"{chart0['render']['p99_ms']:.1f}",
+            "≤ 300 ms",
+            verdict(chart_ok),
+        )
+    )
+    rows.append(
+        (
+            "/diamonds stats: queries + render",
+            f"{chart['command_total']['p50_ms']:.1f}",
+            f"{chart['command_total']['p99_ms']:.1f}",
+            f"{chart0['command_total']['p99_ms']:.1f}",
+            "≤ 300 ms",
+            verdict(chart["command_total"]["p99_ms"] <= 300),
+        )
+    )
+    rows.append(
+        (
+            "/diamonds stats: first call (cold import)",
+            "",
+            f"{chart['cold_first_ms']:.1f}",
+            f"{chart0['cold_first_ms']:.1f}",
+            "",
+            "",
+        )
+    )
     mem = res["memory"]
     rss = mem["giftcord"]["rss_mb"]
     mem_ok = rss <= 200
-    rows.append((f"RSS: giftcord, {mem['accounts']:,} accounts + guild members (MB)", "",
-                 f"{rss:.1f}", f"{mem['bare_bot']['rss_mb']:.1f} bare / {mem['import_discord']['rss_mb']:.1f} import",
-                 "≤ 200 MB", verdict(mem_ok)))
+    rows.append(
+        (
+            f"RSS: giftcord, {mem['accounts']:,} accounts + guild members (MB)",
+            "",
+            f"{rss:.1f}",
+            f"{mem['bare_bot']['rss_mb']:.1f} bare / {mem['import_discord']['rss_mb']:.1f} import",
+            "≤ 200 MB",
+            verdict(mem_ok),
+        )
+    )
     st = res["startup"]
     start_ok = st["big_db"]["ready_s"] <= 2
-    rows.append((f"start-up to READY, {db['rows_txns']:,}-row DB (s)", "", f"{st['big_db']['ready_s']:.2f}",
-                 f"{st['empty_db']['ready_s']:.2f} empty / {st['import_discord']['exit_s']:.2f} import",
-                 "≤ 2 s", verdict(start_ok)))
-    rows.append(("start-up to on_ready (s)", "", f"{st['big_db']['on_ready_s']:.2f}",
-                 f"{st['empty_db']['on_ready_s']:.2f} empty", "", ""))
-    rows.append(("  of which PRAGMA quick_check on open (s)", "", f"{st['quick_check_s']:.2f}", "", "", ""))
+    rows.append(
+        (
+            f"start-up to READY, {db['rows_txns']:,}-row DB (s)",
+            "",
+            f"{st['big_db']['ready_s']:.2f}",
+            f"{st['empty_db']['ready_s']:.2f} empty / {st['import_discord']['exit_s']:.2f} import",
+            "≤ 2 s",
+            verdict(start_ok),
+        )
+    )
+    rows.append(
+        (
+            "start-up to on_ready (s)",
+            "",
+            f"{st['big_db']['on_ready_s']:.2f}",
+            f"{st['empty_db']['on_ready_s']:.2f} empty",
+            "",
+            "",
+        )
+    )
+    rows.append(
+        ("  of which PRAGMA quick_check on open (s)", "", f"{st['quick_check_s']:.2f}", "", "", "")
+    )
     history_ok = q["history"]["p99_ms"] <= 20
     result = {
         "sizes": sizes,
@@ -540,7 +698,17 @@ def report(res: dict[str, Any], sizes: dict[str, int], wall: float, as_json: boo
         f"{db['rows']['daily_stats']:,} daily_stats, {db['members']:,} members, {db['db_mb']} MB) "
         f"built through the real write path in {db['build_s']} s; verify {db['verify_s']} s: "
         f"{'ok' if db['verify_ok'] else 'FAILED'}\n"
-        + table(rows, ["measure", "p50 ms", "p99 ms / value", "baseline (empty DB / bare)", "target", "result"])
+        + table(
+            rows,
+            [
+                "measure",
+                "p50 ms",
+                "p99 ms / value",
+                "baseline (empty DB / bare)",
+                "target",
+                "result",
+            ],
+        )
         + f"\nmemory stages (MB): {json.dumps({k: v for k, v in mem['giftcord'].items()})}"
         + f"\nconserved: {'yes' if db['conserved'] else 'NO'}   wall: {wall:.0f} s"
     )

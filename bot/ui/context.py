@@ -17,7 +17,6 @@ from bot.ui.errors import is_redelivery
 log = logging.getLogger("giftcord.context")
 
 
-
 def guild_id(interaction: discord.Interaction) -> int:
     if interaction.guild_id is None:
         raise NoPrivateMessageError()
