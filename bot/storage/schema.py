@@ -57,6 +57,9 @@ CREATE TABLE txns (
 CREATE INDEX txns_audit ON txns (guild_id, id) WHERE actor_id IS NOT NULL;
 CREATE INDEX txns_audit_actor ON txns (guild_id, actor_id, id) WHERE actor_id IS NOT NULL;
 CREATE INDEX txns_audit_member ON txns (guild_id, subject_id, id) WHERE actor_id IS NOT NULL;
+-- `/diamonds stats` (top gifts / supporters of one creator over N days) reads only that
+-- creator's gifts in the window instead of every txn of the server (~590 ms at 1M rows).
+CREATE INDEX txns_received ON txns (guild_id, counterparty_id, created_at) WHERE kind = 'gift';
 CREATE INDEX txns_purchases ON txns (guild_id, subject_id, created_at) WHERE kind = 'purchase';
 CREATE INDEX txns_time ON txns (created_at);
 

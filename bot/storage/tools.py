@@ -50,6 +50,10 @@ def verify_connection(conn: sqlite3.Connection, max_balance: int) -> VerifyRepor
     conn.execute("BEGIN")  # deferred: the first SELECT pins the WAL snapshot for all checks
     try:
         q = conn.execute
+        # The whole-file structural check start-up no longer makes (connection.open_check):
+        # every page of every B-tree, read once, here where seconds are affordable.
+        damage = [r[0] for r in q("PRAGMA quick_check").fetchall()]
+        _check(report, "damaged file", [] if damage == ["ok"] else [(d,) for d in damage], "{0}")
         _check(
             report,
             "ledger does not balance",
