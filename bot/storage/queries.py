@@ -127,14 +127,22 @@ def leaderboard(
     now: float,
 ) -> L.Page[L.LeaderRow]:
     sql, args = _board_source(board, period, event_id, guild_id, now)
-    total = q.execute(f"SELECT COUNT(*) FROM ({sql})", args).fetchone()[0]
-    page, pages, offset = _page_bounds(total, page, per_page)
-    rows = q.execute(
-        f"SELECT RANK() OVER (ORDER BY value DESC), user_id, value FROM ({sql})"
-        " ORDER BY value DESC, user_id LIMIT ? OFFSET ?",
-        (*args, max(1, per_page), offset),
-    ).fetchall()
-    return L.Page([L.LeaderRow(*r) for r in rows], page, pages, total)
+    # One pass builds the board, ranks it and counts it (COUNT(*) OVER ()): a week or month
+    # board aggregates every day's row in the period, so building it once per page matters.
+    page_sql = (
+        f"SELECT RANK() OVER (ORDER BY value DESC), user_id, value, COUNT(*) OVER () FROM ({sql})"
+        " ORDER BY value DESC, user_id LIMIT ? OFFSET ?"
+    )
+    size = max(1, per_page)
+    rows = q.execute(page_sql, (*args, size, (max(1, page) - 1) * size)).fetchall()
+    if rows:
+        total = rows[0][3]
+        page, pages, _ = _page_bounds(total, page, per_page)
+    else:  # an empty board, or a page past the end: count, then show the last page
+        total = q.execute(f"SELECT COUNT(*) FROM ({sql})", args).fetchone()[0]
+        page, pages, offset = _page_bounds(total, page, per_page)
+        rows = q.execute(page_sql, (*args, size, offset)).fetchall() if total else []
+    return L.Page([L.LeaderRow(r[0], r[1], r[2]) for r in rows], page, pages, total)
 
 
 def rank(
@@ -146,13 +154,16 @@ def rank(
     event_id: int | None,
     now: float,
 ) -> int | None:
-    """Competition rank (ties share a rank); None when the member is not on the board."""
+    """Competition rank (ties share a rank); None when the member is not on the board.
+    One pass over the board, like `leaderboard`, instead of one for the value and one more
+    for the count above it."""
     sql, args = _board_source(board, period, event_id, guild_id, now)
-    mine = q.execute(f"SELECT value FROM ({sql}) WHERE user_id = ?", (*args, user_id)).fetchone()
-    if mine is None:
-        return None
-    above = q.execute(f"SELECT COUNT(*) FROM ({sql}) WHERE value > ?", (*args, mine[0])).fetchone()
-    return int(above[0]) + 1
+    row = q.execute(
+        f"SELECT r FROM (SELECT user_id, RANK() OVER (ORDER BY value DESC) AS r FROM ({sql}))"
+        " WHERE user_id = ?",
+        (*args, user_id),
+    ).fetchone()
+    return None if row is None else int(row[0])
 
 
 # --- ledger views -------------------------------------------------------------------------

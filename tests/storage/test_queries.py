@@ -60,6 +60,15 @@ async def test_leaderboard_pages_and_ties(ledger: SqliteLedger) -> None:
     p3 = await ledger.leaderboard(GUILD, Board.GIFTERS, Period.ALL, page=3)
     assert (p1.pages, p1.total, len(p1.items), len(p3.items)) == (3, 25, 10, 5)
     assert [(r.rank, r.value) for r in p1.items[:3]] == [(1, 13), (1, 13), (3, 12)]  # ties share
+    past_the_end = await ledger.leaderboard(GUILD, Board.GIFTERS, Period.ALL, page=9)
+    assert (past_the_end.page, len(past_the_end.items)) == (3, 5)
+    assert past_the_end.items == p3.items
+    week = await ledger.leaderboard(GUILD, Board.GIFTERS, Period.WEEK, page=1)
+    assert [(r.rank, r.user_id, r.value) for r in week.items] == [
+        (r.rank, r.user_id, r.value) for r in p1.items
+    ]
+    assert await ledger.rank(GUILD, 24, Board.GIFTERS, Period.WEEK) == 1
+    assert await ledger.rank(GUILD, 1, Board.GIFTERS, Period.WEEK) == 25
     empty = await ledger.leaderboard(GUILD, Board.CREATORS, Period.TODAY, event_id=42)
     assert (empty.items, empty.pages, empty.total) == ([], 1, 0)
 
