@@ -20,6 +20,7 @@ import aiosqlite
 from bot.economy import ledger as L
 from bot.economy.config import EconomyConfig
 from bot.storage import ops_admin, ops_money, queries, tools
+from bot.storage.checkpointer import Checkpointer
 from bot.storage.connection import (
     SYNC_MODES,
     database_path,
@@ -63,6 +64,7 @@ class SqliteLedger:
             max_batch=max_batch,
         )
         self.writer.start()
+        self.checkpointer: Checkpointer | None = None
 
     @classmethod
     async def open(
@@ -99,10 +101,15 @@ class SqliteLedger:
             if isinstance(exc, (OSError, RuntimeError)):
                 raise StorageError(f"database {path}: {exc}") from exc
             raise
-        return cls(path, economy, clock, wconn, rconn, before, max_batch)
+        ledger = cls(path, economy, clock, wconn, rconn, before, max_batch)
+        ledger.checkpointer = Checkpointer(path, busy_timeout_ms)
+        await ledger.checkpointer.start()
+        return ledger
 
     async def close(self) -> None:
-        """Finish every queued write, then close both connections."""
+        """Finish every queued write, then close the connections."""
+        if self.checkpointer is not None:
+            await self.checkpointer.close()
         await self.writer.close()
         await self._wconn.close()
         await self._rconn.close()
