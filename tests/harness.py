@@ -17,11 +17,12 @@ import discord
 
 from bot.app import GiftcordBot
 from bot.economy.config import EconomyConfig
+from bot.economy.ledger import AdjustMode, Currency
 from bot.services import Services
 from bot.settings import DiscordSettings
 from bot.storage import SqliteLedger
 from tests.clock import FakeClock
-from tests.standin import GUILD_ID, DiscordStandIn, SimulatedUser, start_bot, stop_bot
+from tests.standin import GUILD_ID, OWNER, DiscordStandIn, SimulatedUser, start_bot, stop_bot
 
 T = TypeVar("T")
 
@@ -52,6 +53,7 @@ class Harness:
         self.bot: GiftcordBot | None = None  # type: ignore[assignment]
         self._task: asyncio.Task[None] | None = None
         self.errors = ErrorLog()
+        self._grants = 0
 
     # --- lifecycle ------------------------------------------------------------------------
     async def start(self) -> Harness:
@@ -90,6 +92,27 @@ class Harness:
             logging.getLogger(name).removeHandler(self.errors)
 
     # --- conveniences ---------------------------------------------------------------------
+    async def grant(self, user_id: int, amount: int, currency: Currency = Currency.COINS) -> None:
+        """Seed a balance the way a moderator would (a ledger grant), so the books balance."""
+        self._grants += 1
+        assert self.ledger is not None
+        await self.ledger.adjust(
+            GUILD_ID,
+            user_id,
+            key=f"seed-{self._grants}",
+            actor_id=OWNER,
+            currency=currency,
+            mode=AdjustMode.GRANT,
+            amount=amount,
+            reason="test seed",
+        )
+
+    async def balances(self, *user_ids: int) -> list[tuple[int, int]]:
+        """(coins, diamonds) of each member, read from the ledger."""
+        assert self.ledger is not None
+        accounts = [await self.ledger.account(GUILD_ID, uid) for uid in user_ids]
+        return [(a.coins, a.diamonds) for a in accounts]
+
     def user(self, user_id: int, **kw: Any) -> SimulatedUser:
         return self.standin.user(user_id, **kw)
 

@@ -7,31 +7,9 @@ from typing import Any
 
 import pytest
 
-from bot.economy.ledger import AdjustMode, Currency
 from tests.standin.ids import ALICE, BOB, BOT_MEMBER, CAROL, DEPARTED, GUILD_ID, OWNER
 
 pytestmark = pytest.mark.asyncio
-
-
-async def grant(harness: Any, user_id: int, coins: int) -> None:
-    await harness.ledger.adjust(
-        GUILD_ID,
-        user_id,
-        key=f"seed-{user_id}-{coins}-{harness.clock.now}",
-        actor_id=OWNER,
-        currency=Currency.COINS,
-        mode=AdjustMode.GRANT,
-        amount=coins,
-        reason="test seed",
-    )
-
-
-async def balances(harness: Any, *ids: int) -> list[tuple[int, int]]:
-    out = []
-    for uid in ids:
-        a = await harness.ledger.account(GUILD_ID, uid)
-        out.append((a.coins, a.diamonds))
-    return out
 
 
 def buttons(result_or_message: Any) -> dict[str, str]:
@@ -41,7 +19,7 @@ def buttons(result_or_message: Any) -> dict[str, str]:
 
 
 async def test_gift_announces_publicly_without_pings_and_moves_money(harness: Any) -> None:
-    await grant(harness, ALICE, 100)
+    await harness.grant(ALICE, 100)
     r = await harness.user(ALICE).invoke("gift", member=BOB, gift="Rose", count=3, message="gg!")
     assert not r.ephemeral
     embed = r.embeds[0]
@@ -55,7 +33,7 @@ async def test_gift_announces_publicly_without_pings_and_moves_money(harness: An
     assert r.allowed_mentions is not None
     assert not r.allowed_mentions.get("parse")
     assert "Send again" in buttons(r)
-    assert await balances(harness, ALICE, BOB) == [(97, 0), (0, 3)]
+    assert await harness.balances(ALICE, BOB) == [(97, 0), (0, 3)]
 
 
 @pytest.mark.parametrize(
@@ -70,23 +48,23 @@ async def test_gift_announces_publicly_without_pings_and_moves_money(harness: An
 async def test_refusals_are_ephemeral_sentences_and_change_nothing(
     harness: Any, kwargs: dict[str, Any], sentence: str
 ) -> None:
-    await grant(harness, ALICE, 10)
+    await harness.grant(ALICE, 10)
     r = await harness.user(ALICE).invoke("gift", **kwargs)
     assert r.ephemeral
     assert sentence in r.text
-    assert await balances(harness, ALICE, BOB) == [(10, 0), (0, 0)]
+    assert await harness.balances(ALICE, BOB) == [(10, 0), (0, 0)]
 
 
 async def test_gift_to_a_member_who_left_is_refused(harness: Any) -> None:
-    await grant(harness, ALICE, 10)
+    await harness.grant(ALICE, 10)
     r = await harness.user(ALICE).invoke("gift", member=DEPARTED, gift="Rose")
     assert r.ephemeral
     assert "not a member of this server" in r.text
-    assert await balances(harness, ALICE, DEPARTED) == [(10, 0), (0, 0)]
+    assert await harness.balances(ALICE, DEPARTED) == [(10, 0), (0, 0)]
 
 
 async def test_a_redelivered_gift_is_charged_and_announced_once(harness: Any) -> None:
-    await grant(harness, ALICE, 10)
+    await harness.grant(ALICE, 10)
     r = harness.user(ALICE).prepare("gift", member=BOB, gift="Rose", count=2)
     await harness.standin.deliver(r)
     await harness.standin.redeliver(r)  # same interaction id and token
@@ -95,19 +73,19 @@ async def test_a_redelivered_gift_is_charged_and_announced_once(harness: Any) ->
     assert attempts[1].code == 40060  # Discord: already acknowledged — the first answer stands
     assert "Rose ×2" in r.embeds[0]["title"]
     assert [m.id for m in harness.standin.messages(r.channel_id)] == [r.message.id]
-    assert await balances(harness, ALICE, BOB) == [(8, 0), (0, 2)]
+    assert await harness.balances(ALICE, BOB) == [(8, 0), (0, 2)]
     # (the harness also fails the test if the refused second answer was logged as an error)
 
 
 async def test_frozen_sender_is_refused(harness: Any) -> None:
-    await grant(harness, ALICE, 10)
+    await harness.grant(ALICE, 10)
     await harness.ledger.set_frozen(
         GUILD_ID, ALICE, key="freeze", actor_id=OWNER, frozen=True, reason="test"
     )
     r = await harness.user(ALICE).invoke("gift", member=BOB, gift="Rose")
     assert r.ephemeral
     assert "frozen" in r.text
-    assert await balances(harness, ALICE, BOB) == [(10, 0), (0, 0)]
+    assert await harness.balances(ALICE, BOB) == [(10, 0), (0, 0)]
 
 
 async def test_gift_autocomplete_shows_names_with_prices(harness: Any) -> None:
@@ -121,7 +99,7 @@ async def test_gift_autocomplete_shows_names_with_prices(harness: Any) -> None:
 
 
 async def test_combo_inside_the_window_edits_the_first_announcement(harness: Any) -> None:
-    await grant(harness, ALICE, 100)
+    await harness.grant(ALICE, 100)
     alice = harness.user(ALICE)
     first = await alice.invoke("gift", member=BOB, gift="Rose")
     harness.clock.advance(10)
@@ -133,11 +111,11 @@ async def test_combo_inside_the_window_edits_the_first_announcement(harness: Any
     third = await alice.invoke("gift", member=BOB, gift="Rose")
     assert third.ephemeral
     await first.wait_for_text("×4 combo")
-    assert await balances(harness, ALICE, BOB) == [(96, 0), (0, 4)]  # counted once per gift
+    assert await harness.balances(ALICE, BOB) == [(96, 0), (0, 4)]  # counted once per gift
 
 
 async def test_combo_outside_the_window_posts_a_new_announcement(harness: Any) -> None:
-    await grant(harness, ALICE, 100)
+    await harness.grant(ALICE, 100)
     alice = harness.user(ALICE)
     first = await alice.invoke("gift", member=BOB, gift="Rose")
     harness.clock.advance(16)
@@ -148,7 +126,7 @@ async def test_combo_outside_the_window_posts_a_new_announcement(harness: Any) -
 
 
 async def test_many_quick_combo_gifts_coalesce_edits(harness: Any) -> None:
-    await grant(harness, ALICE, 100)
+    await harness.grant(ALICE, 100)
     alice = harness.user(ALICE)
     first = await alice.invoke("gift", member=BOB, gift="Rose")
     for _ in range(20):
@@ -158,7 +136,7 @@ async def test_many_quick_combo_gifts_coalesce_edits(harness: Any) -> None:
 
 
 async def test_non_streakable_gift_never_combos(harness: Any) -> None:
-    await grant(harness, ALICE, 100_000)
+    await harness.grant(ALICE, 100_000)
     gift = next(g for g in harness.bot.services.catalog.gifts if not g.streakable)
     alice = harness.user(ALICE)
     await alice.invoke("gift", member=BOB, gift=gift.name)
@@ -168,43 +146,43 @@ async def test_non_streakable_gift_never_combos(harness: Any) -> None:
 
 
 async def test_send_again_by_the_sender_gifts_again(harness: Any) -> None:
-    await grant(harness, ALICE, 100)
+    await harness.grant(ALICE, 100)
     alice = harness.user(ALICE)
     first = await alice.invoke("gift", member=BOB, gift="Rose", count=2)
     harness.clock.advance(60)  # outside the combo window: a new announcement
     again = await alice.click(first.message, buttons(first)["Send again"])
     assert not again.ephemeral
     assert "Rose ×2" in again.embeds[0]["title"]
-    assert await balances(harness, ALICE, BOB) == [(96, 0), (0, 4)]
+    assert await harness.balances(ALICE, BOB) == [(96, 0), (0, 4)]
 
 
 async def test_send_again_by_someone_else_is_refused(harness: Any) -> None:
-    await grant(harness, ALICE, 100)
-    await grant(harness, CAROL, 100)
+    await harness.grant(ALICE, 100)
+    await harness.grant(CAROL, 100)
     first = await harness.user(ALICE).invoke("gift", member=BOB, gift="Rose")
     r = await harness.user(CAROL).click(first.message, buttons(first)["Send again"])
     assert r.ephemeral
     assert "Only the member who sent" in r.text
-    assert await balances(harness, ALICE, BOB, CAROL) == [(99, 0), (0, 1), (100, 0)]
+    assert await harness.balances(ALICE, BOB, CAROL) == [(99, 0), (0, 1), (100, 0)]
 
 
 async def test_send_again_survives_a_restart_of_the_cog(harness: Any) -> None:
-    await grant(harness, ALICE, 100)
+    await harness.grant(ALICE, 100)
     alice = harness.user(ALICE)
     first = await alice.invoke("gift", member=BOB, gift="Rose")
     await harness.bot.reload_extension("cogs.gifting")
     harness.clock.advance(60)
     again = await alice.click(first.message, buttons(first)["Send again"])
     assert not again.ephemeral
-    assert await balances(harness, ALICE, BOB) == [(98, 0), (0, 2)]
+    assert await harness.balances(ALICE, BOB) == [(98, 0), (0, 2)]
 
 
 async def test_send_again_survives_a_restart_of_the_bot(harness: Any) -> None:
-    await grant(harness, ALICE, 100)
+    await harness.grant(ALICE, 100)
     first = await harness.user(ALICE).invoke("gift", member=BOB, gift="Rose", count=3)
     await harness.restart()  # a new client on the same database: no view is stored anywhere
     harness.clock.advance(60)
     again = await harness.user(ALICE).click(first.message, buttons(first)["Send again"])
     assert not again.ephemeral
     assert "Rose ×3" in again.embeds[0]["title"]
-    assert await balances(harness, ALICE, BOB) == [(94, 0), (0, 6)]
+    assert await harness.balances(ALICE, BOB) == [(94, 0), (0, 6)]

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from bot.economy.ledger import AdjustMode, Currency
+from bot.economy.ledger import Currency
 from tests.standin import ComponentError
-from tests.standin.ids import ALICE, BOB, CAROL, DEPARTED, GUILD_ID, MODERATOR, OWNER
+from tests.standin.ids import ALICE, BOB, CAROL, DEPARTED, GUILD_ID, MODERATOR
 
 pytestmark = pytest.mark.asyncio
 
@@ -21,21 +21,6 @@ def buttons(result_or_message: Any) -> dict[str, str]:
 
 def fields(result: Any) -> dict[str, str]:
     return {f["name"]: f["value"] for f in result.embeds[0].get("fields", [])}
-
-
-async def grant(
-    harness: Any, user_id: int, amount: int, currency: Currency = Currency.COINS
-) -> None:
-    await harness.ledger.adjust(
-        GUILD_ID,
-        user_id,
-        key=f"seed-{user_id}-{currency}-{amount}",
-        actor_id=OWNER,
-        currency=currency,
-        mode=AdjustMode.GRANT,
-        amount=amount,
-        reason="test seed",
-    )
 
 
 async def gift(harness: Any, sender: int, recipient: int, name: str, count: int = 1) -> None:
@@ -52,8 +37,8 @@ async def test_help_uses_live_numbers_and_says_demo(harness: Any) -> None:
 
 
 async def test_own_balance_has_labelled_fields(harness: Any) -> None:
-    await grant(harness, ALICE, 1500)
-    await grant(harness, ALICE, 12_345, Currency.DIAMONDS)
+    await harness.grant(ALICE, 1500)
+    await harness.grant(ALICE, 12_345, Currency.DIAMONDS)
     r = await harness.user(ALICE).invoke("balance")
     assert r.ephemeral
     f = fields(r)
@@ -63,7 +48,7 @@ async def test_own_balance_has_labelled_fields(harness: Any) -> None:
 
 
 async def test_other_members_profile_hides_coins_except_for_moderators(harness: Any) -> None:
-    await grant(harness, ALICE, 100)
+    await harness.grant(ALICE, 100)
     await gift(harness, ALICE, BOB, "Rose", 5)
     public = await harness.user(CAROL).invoke("balance", member=ALICE)
     assert not public.ephemeral
@@ -94,7 +79,7 @@ async def test_gifts_catalogue_pages(harness: Any) -> None:
 
 
 async def test_diamonds_balance_and_stats_chart(harness: Any) -> None:
-    await grant(harness, ALICE, 1000)
+    await harness.grant(ALICE, 1000)
     await gift(harness, ALICE, BOB, "Rose", 7)
     bal = await harness.user(BOB).invoke("diamonds balance")
     assert bal.ephemeral
@@ -116,7 +101,7 @@ async def test_stats_without_data_is_friendly(harness: Any) -> None:
 
 
 async def test_cashout_estimate_request_and_history(harness: Any) -> None:
-    await grant(harness, BOB, 30_000, Currency.DIAMONDS)
+    await harness.grant(BOB, 30_000, Currency.DIAMONDS)
     bob = harness.user(BOB)
     est = await bob.invoke("cashout estimate")
     assert est.ephemeral
@@ -159,8 +144,8 @@ async def test_country_autocomplete_values_are_iso_codes(harness: Any) -> None:
 
 
 async def test_leaderboard_hides_nobody_pings_and_shows_own_rank(harness: Any) -> None:
-    await grant(harness, ALICE, 1000)
-    await grant(harness, CAROL, 1000)
+    await harness.grant(ALICE, 1000)
+    await harness.grant(CAROL, 1000)
     await gift(harness, ALICE, BOB, "Rose", 5)
     await gift(harness, CAROL, ALICE, "Rose", 2)
     r = await harness.user(CAROL).invoke("leaderboard", board="gifters", period="all")
@@ -175,7 +160,7 @@ async def test_leaderboard_hides_nobody_pings_and_shows_own_rank(harness: Any) -
 
 
 async def test_history_own_and_moderator_only_for_others(harness: Any) -> None:
-    await grant(harness, ALICE, 100)
+    await harness.grant(ALICE, 100)
     await gift(harness, ALICE, BOB, "Rose", 3)
     own = await harness.user(ALICE).invoke("history")
     assert own.ephemeral
@@ -190,7 +175,7 @@ async def test_history_own_and_moderator_only_for_others(harness: Any) -> None:
 
 
 async def test_a_member_who_left_keeps_a_ledger_moderators_can_read(harness: Any) -> None:
-    await grant(harness, DEPARTED, 40)
+    await harness.grant(DEPARTED, 40)
     mod = await harness.user(MODERATOR).invoke("history", member=DEPARTED)
     assert mod.ephemeral
     assert "Moderator grant" in mod.text

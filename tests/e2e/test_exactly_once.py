@@ -11,23 +11,9 @@ import sqlite3
 import statistics
 from typing import Any
 
-from bot.economy.ledger import AdjustMode, Currency
-from tests.standin import ALICE, BOB, GUILD_ID, OWNER, InteractionResult
+from tests.standin import ALICE, BOB, GUILD_ID, InteractionResult
 
 GIFT = "Heart Me"  # 1 coin, not streakable: every success is its own public announcement
-
-
-async def grant(harness: Any, user_id: int, coins: int) -> None:
-    await harness.ledger.adjust(
-        GUILD_ID,
-        user_id,
-        key=f"e2e-seed-{user_id}-{coins}",
-        actor_id=OWNER,
-        currency=Currency.COINS,
-        mode=AdjustMode.GRANT,
-        amount=coins,
-        reason="exactly-once seed",
-    )
 
 
 async def coins_and_diamonds(harness: Any, user_id: int) -> tuple[int, int]:
@@ -53,7 +39,7 @@ def announcement_title(attempt_body: dict[str, Any]) -> str:
 
 
 async def test_same_interaction_delivered_twice_charges_once(harness: Any) -> None:
-    await grant(harness, ALICE, 10)
+    await harness.grant(ALICE, 10)
     first = await harness.user(ALICE).invoke("gift", member=BOB, gift="Rose", count=3)
     assert not first.ephemeral
     await harness.standin.redeliver(first)  # the gateway sends the same payload again
@@ -72,7 +58,7 @@ async def test_same_interaction_delivered_twice_charges_once(harness: Any) -> No
 
 
 async def test_same_interaction_delivered_twice_concurrently_charges_once(harness: Any) -> None:
-    await grant(harness, ALICE, 10)
+    await harness.grant(ALICE, 10)
     r = harness.user(ALICE).prepare("gift", member=BOB, gift=GIFT, count=4)
     await harness.standin.deliver(r, wait=False)
     await harness.standin.redeliver(r)  # before the bot answered the first one
@@ -113,7 +99,7 @@ async def lose_the_first_answer(harness: Any, r: InteractionResult) -> None:
 async def test_redelivery_after_a_lost_answer_is_answered_with_the_first_result(
     harness: Any,
 ) -> None:
-    await grant(harness, ALICE, 10)
+    await harness.grant(ALICE, 10)
     r = harness.user(ALICE).prepare("gift", member=BOB, gift="Rose", count=3)
     await lose_the_first_answer(harness, r)
     assert r.callback is None  # nobody saw an answer
@@ -133,7 +119,7 @@ async def test_redelivery_after_a_lost_answer_is_answered_with_the_first_result(
 
 
 async def test_an_apology_after_the_commit_does_not_claim_nothing_changed(harness: Any) -> None:
-    await grant(harness, ALICE, 10)
+    await harness.grant(ALICE, 10)
     r = harness.user(ALICE).prepare("gift", member=BOB, gift="Rose", count=3)
     await lose_the_first_answer(harness, r)
     assert await coins_and_diamonds(harness, ALICE) == (7, 0)
@@ -143,7 +129,7 @@ async def test_an_apology_after_the_commit_does_not_claim_nothing_changed(harnes
 
 async def test_a_thousand_concurrent_gifts_with_coins_for_37(harness: Any) -> None:
     n, total = 37, 1_000
-    await grant(harness, ALICE, n)
+    await harness.grant(ALICE, n)
     standin = harness.standin
     # Correctness, not latency: the stand-in, 1,000 simulated clients and the bot share one
     # event loop here, so the last answers can come after Discord's 3-second window.
