@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import platform
 import statistics
@@ -76,3 +77,19 @@ def rss_bytes(pid: int | str = "self") -> tuple[int, int]:
             if name in found:
                 found[name] = int(value.split()[0]) * 1024
     return found["VmRSS"], found["VmHWM"]
+
+
+def arguments(
+    module: str, doc: str, *, quick_help: str, runs: bool = True
+) -> argparse.ArgumentParser:
+    """The options every benchmark shares: --quick, --json and (optionally) --runs."""
+    parser = argparse.ArgumentParser(prog=f"python -m {module}", description=doc.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    parser.add_argument(
+        "--json", action="store_true", help="print the result as JSON on the last line"
+    )
+    if runs:
+        parser.add_argument(
+            "--runs", type=int, default=None, help="runs to take the median of (default 3, quick 1)"
+        )
+    return parser

@@ -24,7 +24,6 @@ Conservation is checked after every run: `verify()` ok, coins spent == diamonds 
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import logging
@@ -42,7 +41,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from benchmarks.common import emit, median, ms, percentile, table, verdict
+from benchmarks.common import arguments, emit, median, ms, percentile, table, verdict
 from bot.app import GiftcordBot, make_intents
 from bot.economy.config import EconomyConfig
 from bot.economy.ledger import AdjustMode, Currency
@@ -404,17 +403,9 @@ async def run_all(sizes: dict[str, int], runs: int) -> tuple[list[dict[str, Any]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.e2e", description=__doc__.split("\n\n")[0]
-    )
-    parser.add_argument("--quick", action="store_true", help="smaller workload, one run (< 60 s)")
-    parser.add_argument(
-        "--json", action="store_true", help="print the result as JSON on the last line"
-    )
-    parser.add_argument(
-        "--runs", type=int, default=None, help="runs to take the median of (default 3, quick 1)"
-    )
-    args = parser.parse_args()
+    args = arguments(
+        "benchmarks.e2e", __doc__ or "", quick_help="smaller workload, one run (< 60 s)"
+    ).parse_args()
     runs = args.runs or (1 if args.quick else 3)
     sizes = (
         {

@@ -19,7 +19,6 @@ Two ceilings, so the share we report is honest about what it is a share of:
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import random
 import sqlite3
@@ -30,7 +29,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from benchmarks.common import emit, median, percentile, table
+from benchmarks.common import arguments, emit, median, percentile, table
 from bot.economy.config import EconomyConfig
 from bot.economy.ledger import AdjustMode, Currency
 from bot.storage import SqliteLedger, ops_money
@@ -244,17 +243,9 @@ async def one_run(tmp: Path, run: int, sizes: dict[str, int]) -> dict[str, dict[
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.ledger", description=__doc__.split("\n\n")[0]
-    )
-    parser.add_argument("--quick", action="store_true", help="smaller workload, one run (< 60 s)")
-    parser.add_argument(
-        "--json", action="store_true", help="print the result as JSON on the last line"
-    )
-    parser.add_argument(
-        "--runs", type=int, default=None, help="runs to take the median of (default 3, quick 1)"
-    )
-    args = parser.parse_args()
+    args = arguments(
+        "benchmarks.ledger", __doc__ or "", quick_help="smaller workload, one run (< 60 s)"
+    ).parse_args()
     runs = args.runs or (1 if args.quick else 3)
     sizes = (
         {"ceiling": 50_000, "schema_ceiling": 20_000, "naive": 2_000, "giftcord": 20_000}

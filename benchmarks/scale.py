@@ -38,7 +38,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import emit, median, ms, percentile, rss_bytes, table, verdict
+from benchmarks.common import arguments, emit, median, ms, percentile, rss_bytes, table, verdict
 from bot.economy.config import EconomyConfig
 from bot.economy.ledger import AdjustMode, Board, Currency, Period
 from bot.storage import SqliteLedger
@@ -552,12 +552,8 @@ async def run_all(sizes: dict[str, int], tmp: Path) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.scale", description=__doc__.split("\n\n")[0]
-    )
-    parser.add_argument("--quick", action="store_true", help="100k rows, 10k accounts (< 60 s)")
-    parser.add_argument(
-        "--json", action="store_true", help="print the result as JSON on the last line"
+    parser = arguments(
+        "benchmarks.scale", __doc__ or "", quick_help="100k rows, 10k accounts (< 60 s)", runs=False
     )
     parser.add_argument("--child", choices=("rss", "rss-bare"), help=argparse.SUPPRESS)
     args = parser.parse_args()
