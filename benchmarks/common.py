@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import platform
 import statistics
@@ -93,3 +94,28 @@ def arguments(
             "--runs", type=int, default=None, help="runs to take the median of (default 3, quick 1)"
         )
     return parser
+
+
+async def seed_members(
+    ledger: Any, guild_id: int, user_ids: Sequence[int] | range, coins: int, *, chunk: int = 5_000
+) -> None:
+    """Give members coins through the ledger itself (moderator grants), so the books balance
+    from the first row; `chunk` bounds how many operations are queued at once."""
+    from bot.economy.ledger import AdjustMode, Currency
+
+    for lo in range(0, len(user_ids), chunk):
+        await asyncio.gather(
+            *(
+                ledger.adjust(
+                    guild_id,
+                    uid,
+                    key=f"seed{uid}",
+                    actor_id=0,
+                    currency=Currency.COINS,
+                    mode=AdjustMode.GRANT,
+                    amount=coins,
+                    reason="benchmark seed",
+                )
+                for uid in user_ids[lo : lo + chunk]
+            )
+        )

@@ -41,10 +41,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from benchmarks.common import arguments, emit, median, ms, percentile, table, verdict
+from benchmarks.common import arguments, emit, median, ms, percentile, seed_members, table, verdict
 from bot.app import GiftcordBot, make_intents
 from bot.economy.config import EconomyConfig
-from bot.economy.ledger import AdjustMode, Currency
 from bot.services import Services
 from bot.settings import DiscordSettings
 from bot.storage import SqliteLedger
@@ -135,21 +134,7 @@ async def setup(tmp: Path, members: int) -> Bench:
     db_path = tmp / "giftcord.db"
     ledger = await SqliteLedger.open(db_path, economy, synchronous="FULL")  # clock: time.time
     # Seed every member through the ledger itself (moderator grants): the books balance.
-    await asyncio.gather(
-        *(
-            ledger.adjust(
-                GUILD_ID,
-                uid,
-                key=f"seed{uid}",
-                actor_id=0,
-                currency=Currency.COINS,
-                mode=AdjustMode.GRANT,
-                amount=START_COINS,
-                reason="benchmark seed",
-            )
-            for uid in ids
-        )
-    )
+    await seed_members(ledger, GUILD_ID, list(ids), START_COINS)
     giftcord = GiftcordBot(
         Services(ledger, economy), DiscordSettings(guild_ready_timeout=READY_TIMEOUT)
     )

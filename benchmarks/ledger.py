@@ -29,9 +29,8 @@ from pathlib import Path
 
 import aiosqlite
 
-from benchmarks.common import arguments, emit, median, percentile, table
+from benchmarks.common import arguments, emit, median, percentile, seed_members, table
 from bot.economy.config import EconomyConfig
-from bot.economy.ledger import AdjustMode, Currency
 from bot.storage import SqliteLedger, ops_money
 from bot.storage.batch import run_batch
 
@@ -137,22 +136,7 @@ async def run_naive(path: Path, work: list[tuple[int, int]]) -> dict[str, float]
 
 async def seeded_ledger(path: Path) -> SqliteLedger:
     ledger = await SqliteLedger.open(path, EconomyConfig(), synchronous="FULL")
-    # Seed through the ledger itself (moderator grants), so the books balance from row one.
-    await asyncio.gather(
-        *(
-            ledger.adjust(
-                GUILD,
-                uid,
-                key=f"seed{uid}",
-                actor_id=0,
-                currency=Currency.COINS,
-                mode=AdjustMode.GRANT,
-                amount=START_COINS,
-                reason="benchmark seed",
-            )
-            for uid in range(1, MEMBERS + 1)
-        )
-    )
+    await seed_members(ledger, GUILD, range(1, MEMBERS + 1), START_COINS)
     return ledger
 
 

@@ -38,7 +38,17 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import arguments, emit, median, ms, percentile, rss_bytes, table, verdict
+from benchmarks.common import (
+    arguments,
+    emit,
+    median,
+    ms,
+    percentile,
+    rss_bytes,
+    seed_members,
+    table,
+    verdict,
+)
 from bot.economy.config import EconomyConfig
 from bot.economy.ledger import AdjustMode, Board, Currency, Period
 from bot.storage import SqliteLedger
@@ -68,21 +78,7 @@ async def build(path: Path, members: int, rows: int, seed: int = 7) -> dict[str,
     )
     t0 = time.perf_counter()
     try:
-        await asyncio.gather(
-            *(
-                ledger.adjust(
-                    GUILD_ID,
-                    uid,
-                    key=f"seed{uid}",
-                    actor_id=1,
-                    currency=Currency.COINS,
-                    mode=AdjustMode.GRANT,
-                    amount=SEED_COINS,
-                    reason="benchmark seed",
-                )
-                for uid in range(1, members + 1)
-            )
-        )
+        await seed_members(ledger, GUILD_ID, range(1, members + 1), SEED_COINS)
         rng = random.Random(seed)
         gifts = rows - members
         waves = max(1, -(-gifts // WAVE))
@@ -392,22 +388,7 @@ async def _child_rss(bare: bool) -> None:
         ledger = await SqliteLedger.open(os.environ["BENCH_DB"], economy, synchronous="FULL")
         accounts = int(os.environ["BENCH_ACCOUNTS"])
         t = time.perf_counter()
-        for lo in range(1, accounts + 1, 5_000):
-            await asyncio.gather(
-                *(
-                    ledger.adjust(
-                        GUILD_ID,
-                        uid,
-                        key=f"seed{uid}",
-                        actor_id=1,
-                        currency=Currency.COINS,
-                        mode=AdjustMode.GRANT,
-                        amount=1_000,
-                        reason="welcome bonus",
-                    )
-                    for uid in range(lo, min(accounts, lo + 4_999) + 1)
-                )
-            )
+        await seed_members(ledger, GUILD_ID, range(1, accounts + 1), 1_000)
         stages["grants_s"] = round(time.perf_counter() - t, 1)
         # A little normal traffic on top: gifts between members, then reads of every kind.
         await asyncio.gather(
