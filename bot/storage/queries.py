@@ -107,12 +107,14 @@ def _board_source(
             f" WHERE guild_id = ? AND {acol} > 0 AND departed = 0",
             (guild_id,),
         )
+    # Aggregate the period's daily rows first, then look up `departed` once per member on the
+    # board — not once per member per day, which was most of a month board's cost.
     return (
-        f"SELECT d.user_id, SUM(d.{col}) AS value FROM daily_stats d"
-        " LEFT JOIN accounts a ON a.guild_id = d.guild_id AND a.user_id = d.user_id"
-        " WHERE d.guild_id = ? AND d.day >= ? AND COALESCE(a.departed, 0) = 0"
-        f" GROUP BY d.user_id HAVING SUM(d.{col}) > 0",
-        (guild_id, utc_day(start)),
+        f"SELECT g.user_id, g.value FROM (SELECT user_id, SUM({col}) AS value FROM daily_stats"
+        " WHERE guild_id = ? AND day >= ? GROUP BY user_id) g"
+        " LEFT JOIN accounts a ON a.guild_id = ? AND a.user_id = g.user_id"
+        " WHERE g.value > 0 AND COALESCE(a.departed, 0) = 0",
+        (guild_id, utc_day(start), guild_id),
     )
 
 
