@@ -397,6 +397,10 @@ class Ledger(Protocol):
         per_page: int = 10,
     ) -> Page[Payout]: ...
 
+    async def cashout(self, guild_id: int, payout_id: int) -> Payout | None:
+        """One cash-out request of this server, or None."""
+        ...
+
     async def earnings_per_day(self, guild_id: int, user_id: int, days: int) -> list[DayEarnings]:
         """One entry per UTC day of the last `days` days (oldest first), zeros included."""
         ...

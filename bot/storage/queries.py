@@ -270,6 +270,14 @@ def cashouts(
     return L.Page([codec.payout(r) for r in rows], page, pages, total)
 
 
+def cashout(q: Q, guild_id: int, payout_id: int) -> L.Payout | None:
+    row = q.execute(
+        f"SELECT {codec.PAYOUT_COLS} FROM payouts WHERE guild_id = ? AND id = ?",
+        (guild_id, payout_id),
+    ).fetchone()
+    return None if row is None else codec.payout(row)
+
+
 # --- creator analytics --------------------------------------------------------------------
 
 

@@ -397,6 +397,9 @@ class SqliteLedger:
     ) -> L.Page[L.Payout]:
         return await self._read(queries.cashouts, guild_id, user_id, state, page, per_page)
 
+    async def cashout(self, guild_id: int, payout_id: int) -> L.Payout | None:
+        return await self._read(queries.cashout, guild_id, payout_id)
+
     async def earnings_per_day(self, guild_id: int, user_id: int, days: int) -> list[L.DayEarnings]:
         return await self._read(queries.earnings_per_day, guild_id, user_id, days, self._clock())
 

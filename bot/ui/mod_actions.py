@@ -51,6 +51,12 @@ class ModActions:
         self.bot = bot
         self.ledger = ledger
 
+    async def _reported(self, guild_id: int, text: str, embed: discord.Embed) -> str:
+        """Post `embed` to the audit channel; the moderator's reply says how that went (the
+        change stands either way: the ledger is the record of truth)."""
+        outcome = await post_audit(self.bot, self.ledger, guild_id, embed)
+        return text + "\n" + audit_line(outcome)
+
     async def adjust(
         self,
         guild_id: int,
@@ -97,8 +103,7 @@ class ModActions:
             reason=reason,
             txn_id=result.txn_id,
         )
-        outcome = await post_audit(self.bot, self.ledger, guild_id, embed)
-        return summary + "\n" + audit_line(outcome)
+        return await self._reported(guild_id, summary, embed)
 
     async def grant_role(
         self,
@@ -147,8 +152,7 @@ class ModActions:
                 "Total": format_count(result.amount * result.members),
             },
         )
-        outcome = await post_audit(self.bot, self.ledger, guild_id, embed)
-        return text + "\n" + audit_line(outcome)
+        return await self._reported(guild_id, text, embed)
 
     async def freeze(
         self, guild_id: int, *, actor_id: int, key: str, user_id: int, frozen: bool, reason: str
@@ -170,32 +174,23 @@ class ModActions:
             fields={"State": "unfrozen → frozen" if frozen else "frozen → unfrozen"},
             colour=discord.Colour.red() if frozen else discord.Colour.green(),
         )
-        outcome = await post_audit(self.bot, self.ledger, guild_id, embed)
         what = (
             "they can no longer send, receive or cash out"
             if frozen
             else "they can send, receive and cash out again"
         )
-        return (
-            f"<@{user_id}> is now {state}: {what} (ledger transaction #{result.txn_id}).\n"
-            + audit_line(outcome)
-        )
+        text = f"<@{user_id}> is now {state}: {what} (ledger transaction #{result.txn_id})."
+        return await self._reported(guild_id, text, embed)
 
     async def pending_payout(self, guild_id: int, payout_id: int) -> Payout:
         """A pending cash-out request of this server, or a NotFound sentence."""
-        page, pages = 1, 1
-        while page <= pages:
-            result = await self.ledger.cashouts(
-                guild_id, state=PayoutState.PENDING, page=page, per_page=100
+        payout = await self.ledger.cashout(guild_id, payout_id)
+        if payout is None or payout.state is not PayoutState.PENDING:
+            raise NotFound(
+                f"There is no pending cash-out request #{payout_id} in this server — "
+                "see `/mod cashouts`."
             )
-            for payout in result.items:
-                if payout.id == payout_id:
-                    return payout
-            page, pages = page + 1, result.pages
-        raise NotFound(
-            f"There is no pending cash-out request #{payout_id} in this server — "
-            "see `/mod cashouts`."
-        )
+        return payout
 
     async def decide(
         self,
@@ -235,5 +230,4 @@ class ModActions:
             },
             colour=discord.Colour.green() if approve else discord.Colour.red(),
         )
-        outcome = await post_audit(self.bot, self.ledger, guild_id, embed)
-        return what + "\n" + audit_line(outcome)
+        return await self._reported(guild_id, what, embed)

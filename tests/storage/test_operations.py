@@ -354,6 +354,9 @@ async def test_cashout_request_approve_and_reject(ledger: SqliteLedger) -> None:
         await ledger.decide_cashout(GUILD, 999, key=key(), actor_id=MOD, approve=True, reason="")
     page = await ledger.cashouts(GUILD, user_id=A)
     assert [p.state for p in page.items] == [PayoutState.REJECTED, PayoutState.APPROVED]
+    assert await ledger.cashout(GUILD, p2.id) == page.items[0]
+    assert await ledger.cashout(GUILD, 999) is None
+    assert await ledger.cashout(GUILD + 1, p2.id) is None  # another server's request is not ours
     assert [e.kind for e in (await ledger.audit(GUILD, member_id=A)).items][:2] == [
         "cashout_reject",
         "cashout_approve",
