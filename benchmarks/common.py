@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bot.economy.requests import Adjust
+
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -106,15 +108,17 @@ async def seed_members(
     for lo in range(0, len(user_ids), chunk):
         await asyncio.gather(
             *(
-                ledger.adjust(
-                    guild_id,
-                    uid,
-                    key=f"seed{uid}",
-                    actor_id=0,
-                    currency=Currency.COINS,
-                    mode=AdjustMode.GRANT,
-                    amount=coins,
-                    reason="benchmark seed",
+                ledger.run(
+                    Adjust(
+                        guild_id,
+                        uid,
+                        key=f"seed{uid}",
+                        actor_id=0,
+                        currency=Currency.COINS,
+                        mode=AdjustMode.GRANT,
+                        amount=coins,
+                        reason="benchmark seed",
+                    )
                 )
                 for uid in user_ids[lo : lo + chunk]
             )

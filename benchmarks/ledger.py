@@ -24,14 +24,15 @@ import random
 import sqlite3
 import tempfile
 import time
-from functools import partial
 from pathlib import Path
 
 import aiosqlite
 
 from benchmarks.common import arguments, emit, median, percentile, seed_members, table
 from bot.economy.config import EconomyConfig
-from bot.storage import SqliteLedger, ops_money
+from bot.economy.reads import GetAccount
+from bot.economy.requests import SendGift
+from bot.storage import SqliteLedger
 from bot.storage.batch import run_batch
 
 GUILD = 1
@@ -150,17 +151,7 @@ def run_schema_ceiling(path: Path, work: list[tuple[int, int]]) -> dict[str, flo
 
     asyncio.run(seed())
     ops = [
-        partial(
-            ops_money.gift,
-            guild_id=GUILD,
-            sender_id=s,
-            recipient_id=r,
-            key=f"g{i}",
-            gift_name=GIFT,
-            count=1,
-            recipient_is_bot=False,
-        )
-        for i, (s, r) in enumerate(work)
+        SendGift(GUILD, s, r, key=f"g{i}", gift_name=GIFT, count=1) for i, (s, r) in enumerate(work)
     ]
     con = sqlite3.connect(path, isolation_level=None)
     con.execute("PRAGMA synchronous=FULL")
@@ -194,14 +185,14 @@ async def run_giftcord(path: Path, work: list[tuple[int, int]]) -> dict[str, flo
             while queue:
                 i, (s, r) = queue.pop()
                 t = time.perf_counter()
-                await ledger.gift(GUILD, s, r, key=f"g{i}", gift_name=GIFT, count=1)
+                await ledger.run(SendGift(GUILD, s, r, key=f"g{i}", gift_name=GIFT, count=1))
                 latencies.append(time.perf_counter() - t)
 
         t0 = time.perf_counter()
         await asyncio.gather(*(sender() for _ in range(SENDERS)))
         elapsed = time.perf_counter() - t0
         report = await ledger.verify()
-        accounts = [await ledger.account(GUILD, u) for u in range(1, MEMBERS + 1)]
+        accounts = [await ledger.run(GetAccount(GUILD, u)) for u in range(1, MEMBERS + 1)]
         spent = sum(a.coins_spent for a in accounts)
         minted = sum(a.lifetime_diamonds for a in accounts)
         conserved = report.ok and spent == len(work) and minted == spent

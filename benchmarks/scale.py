@@ -51,6 +51,15 @@ from benchmarks.common import (
 )
 from bot.economy.config import EconomyConfig
 from bot.economy.ledger import AdjustMode, Board, Currency, Period
+from bot.economy.reads import (
+    EarningsPerDay,
+    GetHistory,
+    GetLeaderboard,
+    GetRank,
+    TopGifts,
+    TopSupporters,
+)
+from bot.economy.requests import Adjust, SendGift
 from bot.storage import SqliteLedger
 
 REPO = Path(__file__).resolve().parents[1]
@@ -94,8 +103,10 @@ async def build(path: Path, members: int, rows: int, seed: int = 7) -> dict[str,
                     r = s % members + 1
                 name = "Rose" if rng.random() < 0.6 else rng.choice(cheap)
                 futs.append(
-                    ledger.gift(
-                        GUILD_ID, s, r, key=f"g{i}", gift_name=name, count=rng.randint(1, 5)
+                    ledger.run(
+                        SendGift(
+                            GUILD_ID, s, r, key=f"g{i}", gift_name=name, count=rng.randint(1, 5)
+                        )
                     )
                 )
             await asyncio.gather(*futs)
@@ -147,19 +158,23 @@ async def empty_db(path: Path) -> None:
     ledger = await SqliteLedger.open(path, EconomyConfig(), synchronous="OFF")
     try:
         for uid in (1, 2, 3):
-            await ledger.adjust(
-                GUILD_ID,
-                uid,
-                key=f"seed{uid}",
-                actor_id=1,
-                currency=Currency.COINS,
-                mode=AdjustMode.GRANT,
-                amount=1_000,
-                reason="seed",
+            await ledger.run(
+                Adjust(
+                    GUILD_ID,
+                    uid,
+                    key=f"seed{uid}",
+                    actor_id=1,
+                    currency=Currency.COINS,
+                    mode=AdjustMode.GRANT,
+                    amount=1_000,
+                    reason="seed",
+                )
             )
         for i in range(10):
-            await ledger.gift(
-                GUILD_ID, 1 + i % 3, 1 + (i + 1) % 3, key=f"g{i}", gift_name="Rose", count=1
+            await ledger.run(
+                SendGift(
+                    GUILD_ID, 1 + i % 3, 1 + (i + 1) % 3, key=f"g{i}", gift_name="Rose", count=1
+                )
             )
     finally:
         await ledger.close()
@@ -188,22 +203,25 @@ async def queries(
                 first: list[float] = []
                 deep: list[float] = []
                 ranks: list[float] = []
-                page = await ledger.leaderboard(GUILD_ID, board, period)
+                page = await ledger.run(GetLeaderboard(GUILD_ID, board, period))
                 until = time.perf_counter() + budget
                 for i in range(n):
                     if i >= 10 and time.perf_counter() > until:
                         break
-                    await timed(first, lambda b=board, p=period: ledger.leaderboard(GUILD_ID, b, p))
+                    await timed(
+                        first, lambda b=board, p=period: ledger.run(GetLeaderboard(GUILD_ID, b, p))
+                    )
                     pg = rng.randint(1, page.pages)
                     await timed(
                         deep,
-                        lambda b=board, p=period, pg=pg: ledger.leaderboard(
-                            GUILD_ID, b, p, page=pg
+                        lambda b=board, p=period, pg=pg: ledger.run(
+                            GetLeaderboard(GUILD_ID, b, p, page=pg)
                         ),
                     )
                     uid = rng.randint(1, members)
                     await timed(
-                        ranks, lambda b=board, p=period, u=uid: ledger.rank(GUILD_ID, u, b, p)
+                        ranks,
+                        lambda b=board, p=period, u=uid: ledger.run(GetRank(GUILD_ID, u, b, p)),
                     )
                 out[f"leaderboard {board.value}/{period.value}"] = _stats(first + deep) | {
                     "entries": page.total,
@@ -218,7 +236,7 @@ async def queries(
                 break
             uid = rng.randint(1, members)
             pg = 1 if rng.random() < 0.5 else rng.randint(1, 50)
-            await timed(hist, lambda u=uid, pg=pg: ledger.history(GUILD_ID, u, page=pg))
+            await timed(hist, lambda u=uid, pg=pg: ledger.run(GetHistory(GUILD_ID, u, page=pg)))
         out["history"] = _stats(hist)
     finally:
         await ledger.close()
@@ -244,10 +262,14 @@ async def stats_chart(path: Path, n: int) -> dict[str, Any]:
 
     ledger = await SqliteLedger.open(path, EconomyConfig())
     try:
-        top = (await ledger.leaderboard(GUILD_ID, Board.CREATORS, Period.ALL)).items[0].user_id
+        top = (
+            (await ledger.run(GetLeaderboard(GUILD_ID, Board.CREATORS, Period.ALL)))
+            .items[0]
+            .user_id
+        )
         title = f"Diamonds per day — last {DAYS} days"
         t = time.perf_counter()
-        per_day = await ledger.earnings_per_day(GUILD_ID, top, DAYS)
+        per_day = await ledger.run(EarningsPerDay(GUILD_ID, top, DAYS))
         await asyncio.to_thread(render_earnings, per_day, title)
         cold = time.perf_counter() - t
         q_samples: list[float] = []
@@ -256,9 +278,11 @@ async def stats_chart(path: Path, n: int) -> dict[str, Any]:
         png = b""
         for _ in range(n):
             t = time.perf_counter()
-            per_day = await timed(q_samples, lambda: ledger.earnings_per_day(GUILD_ID, top, DAYS))
-            await timed(q_samples, lambda: ledger.top_gifts(GUILD_ID, top, DAYS))
-            await timed(q_samples, lambda: ledger.top_supporters(GUILD_ID, top, DAYS))
+            per_day = await timed(
+                q_samples, lambda: ledger.run(EarningsPerDay(GUILD_ID, top, DAYS))
+            )
+            await timed(q_samples, lambda: ledger.run(TopGifts(GUILD_ID, top, DAYS)))
+            await timed(q_samples, lambda: ledger.run(TopSupporters(GUILD_ID, top, DAYS)))
             png = await timed(
                 r_samples, lambda pd=per_day: asyncio.to_thread(render_earnings, pd, title)
             )
@@ -393,19 +417,21 @@ async def _child_rss(bare: bool) -> None:
         # A little normal traffic on top: gifts between members, then reads of every kind.
         await asyncio.gather(
             *(
-                ledger.gift(
-                    GUILD_ID,
-                    1 + i % accounts,
-                    1 + (i * 7 + 1) % accounts,
-                    key=f"g{i}",
-                    gift_name="Rose",
-                    count=1,
+                ledger.run(
+                    SendGift(
+                        GUILD_ID,
+                        1 + i % accounts,
+                        1 + (i * 7 + 1) % accounts,
+                        key=f"g{i}",
+                        gift_name="Rose",
+                        count=1,
+                    )
                 )
                 for i in range(5_000)
             )
         )
         for board in Board:
-            await ledger.leaderboard(GUILD_ID, board, Period.ALL)
+            await ledger.run(GetLeaderboard(GUILD_ID, board, Period.ALL))
         _mb(stages, "accounts_loaded")
         bot = GiftcordBot(Services(ledger, economy), settings.discord)
     t = time.perf_counter()

@@ -17,6 +17,7 @@ import discord
 
 from bot.app import GiftcordBot, point_at_discord
 from bot.economy.export import write_csv
+from bot.economy.reads import ExportRows
 from bot.services import Services
 from bot.settings import Settings
 from bot.storage import SqliteLedger, StorageError, open_ledger
@@ -181,7 +182,7 @@ async def export(settings: Settings, args: argparse.Namespace) -> int:
     if args.days is not None and args.days < 1:
         raise CliFailure("--days must be at least 1", EXIT_CONFIG)
     async with opened_ledger(settings) as ledger:
-        rows = await ledger.export_rows(args.guild, days=args.days)
+        rows = await ledger.run(ExportRows(args.guild, days=args.days))
     if args.output:
         with open(args.output, "w", newline="", encoding="utf-8") as fh:
             write_csv(rows, fh)

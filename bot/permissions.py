@@ -9,6 +9,7 @@ import discord
 
 from bot.economy.errors import NoPrivateMessageError, NotModerator
 from bot.economy.ledger import Ledger
+from bot.economy.reads import GetGuildSettings
 
 
 def is_moderator(member: discord.Member, mod_role_id: int | None) -> bool:
@@ -22,7 +23,7 @@ async def require_moderator(interaction: discord.Interaction, ledger: Ledger) ->
     member = interaction.user
     if interaction.guild is None or not isinstance(member, discord.Member):
         raise NoPrivateMessageError()
-    settings = await ledger.guild_settings(interaction.guild.id)
+    settings = await ledger.run(GetGuildSettings(interaction.guild.id))
     if not is_moderator(member, settings.mod_role_id):
         raise NotModerator()
     return member

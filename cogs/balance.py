@@ -8,6 +8,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.economy.ledger import Board, Period
+from bot.economy.reads import GetAccount, GetRank
 from bot.services import Services
 from bot.ui import embeds_member
 from bot.ui.context import guild_id, invoker_is_moderator
@@ -27,14 +28,16 @@ class BalanceCog(commands.Cog, name="Balance"):
     ) -> None:
         ledger, gid = self.services.ledger, guild_id(interaction)
         if member is None or member.id == interaction.user.id:
-            account = await ledger.account(gid, interaction.user.id)
-            gifter = await ledger.rank(gid, interaction.user.id, Board.GIFTERS, Period.ALL)
-            creator = await ledger.rank(gid, interaction.user.id, Board.CREATORS, Period.ALL)
+            account = await ledger.run(GetAccount(gid, interaction.user.id))
+            gifter = await ledger.run(GetRank(gid, interaction.user.id, Board.GIFTERS, Period.ALL))
+            creator = await ledger.run(
+                GetRank(gid, interaction.user.id, Board.CREATORS, Period.ALL)
+            )
             embed = embeds_member.balance(account, self.services.economy, gifter, creator)
             await interaction.response.send_message(embed=embed, ephemeral=True)
             return
-        account = await ledger.account(gid, member.id)
-        creator = await ledger.rank(gid, member.id, Board.CREATORS, Period.ALL)
+        account = await ledger.run(GetAccount(gid, member.id))
+        creator = await ledger.run(GetRank(gid, member.id, Board.CREATORS, Period.ALL))
         moderator = await invoker_is_moderator(interaction, ledger)
         embed = embeds_member.profile(member, account, show_coins=moderator, creator_rank=creator)
         # The profile is public information; with the coin balance it is for the moderator only.

@@ -8,6 +8,8 @@ from discord.ext import commands
 
 from bot.economy import rules
 from bot.economy.ledger import PayoutMethod
+from bot.economy.reads import CashoutRequestedToday, GetAccount, ListCashouts
+from bot.economy.requests import RequestCashout
 from bot.services import Services
 from bot.ui import embeds_creator
 from bot.ui.context import amount as parse_amount
@@ -37,7 +39,7 @@ class CashoutCog(commands.Cog, name="Cashout"):
     async def estimate(self, interaction: discord.Interaction, diamonds: str | None = None) -> None:
         cfg, ledger, gid = self.services.economy, self.services.ledger, guild_id(interaction)
         uid = interaction.user.id
-        account = await ledger.account(gid, uid)
+        account = await ledger.run(GetAccount(gid, uid))
         amount = (
             parse_amount(diamonds, cfg.max_balance, "diamonds")
             if diamonds is not None
@@ -49,7 +51,7 @@ class CashoutCog(commands.Cog, name="Cashout"):
                 account.age_confirmed, account.country, account.payout_method, account.frozen
             ),
         )
-        requested = await ledger.cashout_requested_today(gid, uid)
+        requested = await ledger.run(CashoutRequestedToday(gid, uid))
         est = rules.cashout_estimate(cfg, amount, requested, checklist)
         await interaction.response.send_message(embed=embeds_creator.estimate(est), ephemeral=True)
 
@@ -67,12 +69,14 @@ class CashoutCog(commands.Cog, name="Cashout"):
     ) -> None:
         cfg = self.services.economy
         amount = parse_amount(diamonds, cfg.max_balance, "diamonds")
-        payout = await self.services.ledger.request_cashout(
-            guild_id(interaction),
-            interaction.user.id,
-            key=key(interaction),
-            diamonds=amount,
-            method=PayoutMethod(method),
+        payout = await self.services.ledger.run(
+            RequestCashout(
+                guild_id(interaction),
+                interaction.user.id,
+                key=key(interaction),
+                diamonds=amount,
+                method=PayoutMethod(method),
+            )
         )
         await respond(
             interaction,
@@ -87,7 +91,7 @@ class CashoutCog(commands.Cog, name="Cashout"):
         ledger, gid, uid = self.services.ledger, guild_id(interaction), interaction.user.id
 
         async def render(number: int) -> tuple[discord.Embed, int]:
-            page = await ledger.cashouts(gid, user_id=uid, page=number, per_page=10)
+            page = await ledger.run(ListCashouts(gid, user_id=uid, page=number, per_page=10))
             return embeds_creator.payouts_page(page), page.pages
 
         await send_paginated(interaction, render, 1, ephemeral=True)

@@ -15,6 +15,8 @@ from discord.ext import commands
 
 from bot.economy import rules
 from bot.economy.errors import AgeConfirmationRequired, DailyCapReached, InvalidInput
+from bot.economy.reads import GetAccount, GetLiveEvent, SpentToday
+from bot.economy.requests import ConfirmAge, Purchase
 from bot.services import Services
 from bot.ui import embeds_member
 from bot.ui import format as fmt
@@ -68,21 +70,21 @@ class CoinsCog(commands.Cog, name="Coins"):
         user_id, purchase_key = interaction.user.id, key(interaction)
 
         async def buy_now() -> discord.Embed:
-            result = await ledger.purchase(
-                gid, user_id, key=purchase_key, coins=quote.coins, package=quote.package
+            result = await ledger.run(
+                Purchase(gid, user_id, key=purchase_key, coins=quote.coins, package=quote.package)
             )
             return embeds_member.purchase(result)
 
         async def confirm_age_and_buy(_: discord.Interaction) -> tuple[str | None, discord.Embed]:
-            await ledger.confirm_age(gid, user_id)
+            await ledger.run(ConfirmAge(gid, user_id))
             return "Thanks — your age is confirmed.", await buy_now()
 
         async def confirmed(_: discord.Interaction) -> tuple[str | None, discord.Embed]:
             return None, await buy_now()
 
         async def ask(view: ConfirmView, *, age: bool) -> None:
-            event = await ledger.live_event(gid)
-            spent = await ledger.spent_today(gid, user_id)
+            event = await ledger.run(GetLiveEvent(gid))
+            spent = await ledger.run(SpentToday(gid, user_id))
             remaining = max(cfg.daily_spend_cap_usd - spent, Decimal(0))
             if quote.usd > remaining:
                 # Refuse now rather than ask a question whose answer can only be refused.
@@ -98,7 +100,7 @@ class CoinsCog(commands.Cog, name="Coins"):
                 view.message = await interaction.original_response()
 
         if quote.usd > cfg.purchase_confirm_above_usd:
-            account = await ledger.account(gid, user_id)
+            account = await ledger.run(GetAccount(gid, user_id))
             if not account.age_confirmed:
                 await ask(
                     ConfirmView(user_id, confirm_age_and_buy, confirm_label=AGE_LABEL), age=True

@@ -11,6 +11,8 @@ from bot.economy import rules
 from bot.economy.countries import country_name, search_countries
 from bot.economy.errors import AgeConfirmationRequired, InvalidInput
 from bot.economy.ledger import Account, PayoutMethod
+from bot.economy.reads import GetAccount
+from bot.economy.requests import ConfirmAge, RegisterCreator
 from bot.services import Services
 from bot.ui import embeds_creator
 from bot.ui import format as fmt
@@ -72,18 +74,18 @@ class CreatorCog(commands.Cog, name="Creator"):
         code, payout_method = resolve_country(country), PayoutMethod(method)
 
         async def register_now() -> discord.Embed:
-            account = await ledger.register_creator(
-                gid, user.id, country=code, method=payout_method
+            account = await ledger.run(
+                RegisterCreator(gid, user.id, country=code, method=payout_method)
             )
             return self._status(user, account, own=True)
 
         async def confirm_age_and_register(_: discord.Interaction) -> tuple[str, discord.Embed]:
-            await ledger.confirm_age(gid, user.id)
+            await ledger.run(ConfirmAge(gid, user.id))
             return "Thanks — you are registered and your age is confirmed.", await register_now()
 
         try:
             embed = await register_now()
-            needs_age = not (await ledger.account(gid, user.id)).age_confirmed
+            needs_age = not (await ledger.run(GetAccount(gid, user.id))).age_confirmed
         except AgeConfirmationRequired:
             needs_age = True
         if needs_age:
@@ -119,7 +121,7 @@ class CreatorCog(commands.Cog, name="Creator"):
         self, interaction: discord.Interaction, member: discord.User | None = None
     ) -> None:
         target: discord.abc.User = member or interaction.user
-        account = await self.services.ledger.account(guild_id(interaction), target.id)
+        account = await self.services.ledger.run(GetAccount(guild_id(interaction), target.id))
         embed = self._status(target, account, own=target.id == interaction.user.id)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 

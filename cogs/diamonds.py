@@ -11,6 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.economy.errors import InvalidInput
+from bot.economy.reads import EarningsPerDay, GetAccount, TopGifts, TopSupporters
 from bot.services import Services
 from bot.ui import embeds_creator, embeds_member
 from bot.ui.charts import CHART_FILENAME, render_earnings
@@ -34,7 +35,7 @@ class DiamondsCog(commands.Cog, name="Diamonds"):
     ) -> None:
         target: discord.abc.User = member or interaction.user
         own = target.id == interaction.user.id
-        account = await self.services.ledger.account(guild_id(interaction), target.id)
+        account = await self.services.ledger.run(GetAccount(guild_id(interaction), target.id))
         embed = embeds_member.diamonds(target, account, self.services.economy, own=own)
         await interaction.response.send_message(embed=embed, ephemeral=own)
 
@@ -57,9 +58,9 @@ class DiamondsCog(commands.Cog, name="Diamonds"):
         if days not in (7, 30, 90):  # only a modified client can send another value
             raise InvalidInput("Pick 7, 30 or 90 days.")
         await interaction.response.defer(ephemeral=own, thinking=True)
-        per_day = await ledger.earnings_per_day(gid, target.id, days)
-        gifts = await ledger.top_gifts(gid, target.id, days)
-        supporters = await ledger.top_supporters(gid, target.id, days)
+        per_day = await ledger.run(EarningsPerDay(gid, target.id, days))
+        gifts = await ledger.run(TopGifts(gid, target.id, days))
+        supporters = await ledger.run(TopSupporters(gid, target.id, days))
         # matplotlib blocks: render in a worker thread, never on the event loop.
         png = await asyncio.to_thread(
             render_earnings, per_day, f"Diamonds per day — last {days} days"

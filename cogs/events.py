@@ -18,6 +18,8 @@ from discord.ext import commands, tasks
 from bot.economy.errors import NotFound
 from bot.economy.ledger import Event, GiftResult
 from bot.economy.money import format_count, parse_amount
+from bot.economy.reads import DueEvents, GetEvent, GetGuildSettings, GetLiveEvent, ListEvents
+from bot.economy.requests import EndEvent, SetEventMessage, StartEvent
 from bot.permissions import require_moderator
 from bot.services import Services
 from bot.ui.audit import NO_MENTIONS, send_to_channel
@@ -59,7 +61,7 @@ class Events(commands.Cog):
         """Edit the stored progress post to the event's current state."""
         lock = self._editing.setdefault(event_id, asyncio.Lock())
         async with lock:
-            event = await self.ledger.event(guild_id, event_id)
+            event = await self.ledger.run(GetEvent(guild_id, event_id))
             if event is None or event.channel_id is None or event.message_id is None:
                 return
             embed = await progress_embed(self.ledger, event)
@@ -76,7 +78,7 @@ class Events(commands.Cog):
     async def finish(self, event: Event, *, actor_id: int | None) -> tuple[Event, str | None]:
         """End `event` once and post its results; (the ended event, where the results went)."""
         async with self._ending:
-            ended = await self.ledger.end_event(event.guild_id, event.id, actor_id=actor_id)
+            ended = await self.ledger.run(EndEvent(event.guild_id, event.id, actor_id=actor_id))
             if ended.replayed:
                 return ended, None
             self.board.forget(ended.id)
@@ -95,7 +97,7 @@ class Events(commands.Cog):
         """End every live event whose time is up (in one server, or all); how many this call
         ended (one that another caller ended meanwhile is not counted, nor posted again)."""
         ended = 0
-        for event in await self.ledger.due_events():
+        for event in await self.ledger.run(DueEvents()):
             if guild_id is not None and event.guild_id != guild_id:
                 continue
             try:
@@ -159,17 +161,19 @@ class Events(commands.Cog):
         if channel is not None:
             channel_id: int | None = channel.id
         else:
-            settings = await self.ledger.guild_settings(interaction.guild_id)
+            settings = await self.ledger.run(GetGuildSettings(interaction.guild_id))
             channel_id = settings.announce_channel_id or interaction.channel_id
-        event = await self.ledger.start_event(
-            interaction.guild_id,
-            key=str(interaction.id),
-            actor_id=interaction.user.id,
-            name=title,
-            minutes=minutes,
-            goal=goal_diamonds,
-            bonus_percent=bonus,
-            channel_id=channel_id,
+        event = await self.ledger.run(
+            StartEvent(
+                interaction.guild_id,
+                key=str(interaction.id),
+                actor_id=interaction.user.id,
+                name=title,
+                minutes=minutes,
+                goal=goal_diamonds,
+                bonus_percent=bonus,
+                channel_id=channel_id,
+            )
         )
         if event.replayed:
             await interaction.response.send_message(
@@ -182,7 +186,9 @@ class Events(commands.Cog):
                 self.bot, event.channel_id, embed=await progress_embed(self.ledger, event)
             )
             if outcome.posted and outcome.message is not None:
-                await self.ledger.set_event_message(event.id, event.channel_id, outcome.message.id)
+                await self.ledger.run(
+                    SetEventMessage(event.guild_id, event.id, event.channel_id, outcome.message.id)
+                )
                 where = f"Progress post {outcome.note}."
             else:
                 where = (
@@ -202,13 +208,13 @@ class Events(commands.Cog):
     @event.command(name="status", description="The live event: goal, time left, top gifters")
     async def status(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
-        event = await self.ledger.live_event(interaction.guild_id)
+        event = await self.ledger.run(GetLiveEvent(interaction.guild_id))
         if event is not None:
             await interaction.response.send_message(
                 embed=await progress_embed(self.ledger, event), ephemeral=True
             )
             return
-        past = await self.ledger.events(interaction.guild_id, limit=1)
+        past = await self.ledger.run(ListEvents(interaction.guild_id, limit=1))
         if past:
             last = past[0]
             text = (
@@ -227,7 +233,7 @@ class Events(commands.Cog):
     async def end(self, interaction: discord.Interaction) -> None:
         await require_moderator(interaction, self.ledger)
         assert interaction.guild_id is not None
-        event = await self.ledger.live_event(interaction.guild_id)
+        event = await self.ledger.run(GetLiveEvent(interaction.guild_id))
         if event is None:
             raise NotFound("No event is running right now — nothing to end.")
         ended, note = await self.finish(event, actor_id=interaction.user.id)

@@ -19,6 +19,7 @@ from discord.ext import commands
 from bot.economy.catalog import Gift
 from bot.economy.errors import NotAMember, NotFound
 from bot.economy.ledger import GiftResult
+from bot.economy.requests import SendGift
 from bot.services import Services
 from bot.ui import embeds_member
 from bot.ui import format as fmt
@@ -177,14 +178,16 @@ class GiftingCog(commands.Cog, name="Gifting"):
     ) -> None:
         """One gift: the ledger call, then the announcement (or a combo update)."""
         gid, sender_id = guild_id(interaction), interaction.user.id
-        result = await self.services.ledger.gift(
-            gid,
-            sender_id,
-            recipient_id,
-            key=key(interaction),
-            gift_name=gift_name,
-            count=count,
-            recipient_is_bot=recipient_is_bot,
+        result = await self.services.ledger.run(
+            SendGift(
+                gid,
+                sender_id,
+                recipient_id,
+                key=key(interaction),
+                gift_name=gift_name,
+                count=count,
+                recipient_is_bot=recipient_is_bot,
+            )
         )
         gift = self.services.catalog.find(result.gift_name)
         if not result.replayed:

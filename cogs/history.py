@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.economy.reads import GetHistory
 from bot.permissions import require_moderator
 from bot.services import Services
 from bot.ui import embeds_member
@@ -36,7 +37,7 @@ class HistoryCog(commands.Cog, name="History"):
             await require_moderator(interaction, ledger)
 
         async def render(number: int) -> tuple[discord.Embed, int]:
-            result = await ledger.history(gid, target.id, page=number, per_page=10)
+            result = await ledger.run(GetHistory(gid, target.id, page=number, per_page=10))
             return embeds_member.history_page(target, result, own=own), result.pages
 
         await send_paginated(interaction, render, page or 1, ephemeral=True)

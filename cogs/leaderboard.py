@@ -10,6 +10,8 @@ from discord.ext import commands
 
 from bot.economy.errors import NotFound
 from bot.economy.ledger import Board, Period
+from bot.economy.reads import GetEvent, GetLeaderboard, GetRank, ListEvents
+from bot.economy.requests import SetDeparted
 from bot.services import Services
 from bot.ui import embeds_creator
 from bot.ui import format as fmt
@@ -58,12 +60,12 @@ class LeaderboardCog(commands.Cog, name="Leaderboard"):
         if event:
             found = None
             if event.strip().isdigit():
-                found = await ledger.event(gid, int(event.strip()))
+                found = await ledger.run(GetEvent(gid, int(event.strip())))
             if found is None:
                 found = next(
                     (
                         e
-                        for e in await ledger.events(gid)
+                        for e in await ledger.run(ListEvents(gid))
                         if e.name.casefold() == event.strip().casefold()
                     ),
                     None,
@@ -71,11 +73,11 @@ class LeaderboardCog(commands.Cog, name="Leaderboard"):
             if found is None:
                 raise NotFound("There is no such event in this server — pick one from the list.")
             event_id, event_name = found.id, found.name
-        caller_rank = await ledger.rank(gid, uid, board_, period_, event_id)
+        caller_rank = await ledger.run(GetRank(gid, uid, board_, period_, event_id))
 
         async def render(number: int) -> tuple[discord.Embed, int]:
-            page = await ledger.leaderboard(
-                gid, board_, period_, event_id=event_id, page=number, per_page=10
+            page = await ledger.run(
+                GetLeaderboard(gid, board_, period_, event_id=event_id, page=number, per_page=10)
             )
             embed = embeds_creator.leaderboard_page(
                 board_,
@@ -94,7 +96,7 @@ class LeaderboardCog(commands.Cog, name="Leaderboard"):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         q = current.strip().casefold()
-        events = await self.services.ledger.events(guild_id(interaction), limit=25)
+        events = await self.services.ledger.run(ListEvents(guild_id(interaction), limit=25))
         return [
             app_commands.Choice(
                 name=fmt.clip(f"{e.name} ({'live' if e.live else 'ended'})", 100), value=str(e.id)
@@ -105,11 +107,11 @@ class LeaderboardCog(commands.Cog, name="Leaderboard"):
 
     @commands.Cog.listener()
     async def on_member_remove(self, member: discord.Member) -> None:
-        await self.services.ledger.set_departed(member.guild.id, member.id, True)
+        await self.services.ledger.run(SetDeparted(member.guild.id, member.id, True))
 
     @commands.Cog.listener()
     async def on_member_join(self, member: discord.Member) -> None:
-        await self.services.ledger.set_departed(member.guild.id, member.id, False)
+        await self.services.ledger.run(SetDeparted(member.guild.id, member.id, False))
 
 
 async def setup(bot: commands.Bot) -> None:

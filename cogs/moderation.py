@@ -22,6 +22,7 @@ from bot.economy.errors import InvalidInput
 from bot.economy.export import export_csv
 from bot.economy.ledger import AdjustMode, Currency
 from bot.economy.money import format_count, format_usd, parse_amount
+from bot.economy.reads import ExportRows, GetAccount
 from bot.permissions import require_moderator
 from bot.services import Services
 from bot.ui.confirm import Action, ConfirmView
@@ -109,7 +110,7 @@ class Moderation(commands.Cog):
             await reply(interaction, await apply())
             return
 
-        account = await self.ledger.account(guild_id, user_id)
+        account = await self.ledger.run(GetAccount(guild_id, user_id))
         current = account.coins if cur is Currency.COINS else account.diamonds
 
         async def confirmed(_: discord.Interaction) -> Answer:
@@ -300,7 +301,7 @@ class Moderation(commands.Cog):
     ) -> None:
         await self._check(interaction)
         assert interaction.guild_id is not None
-        rows = await self.ledger.export_rows(interaction.guild_id, days=days)
+        rows = await self.ledger.run(ExportRows(interaction.guild_id, days=days))
         span = f"the last {format_count(days)} days" if days else "all time"
         stamp = dt.datetime.fromtimestamp(self.services.clock(), dt.UTC).strftime("%Y%m%d-%H%M")
         name = f"giftcord-ledger-{interaction.guild_id}-{stamp}.csv"

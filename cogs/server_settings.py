@@ -10,6 +10,8 @@ from discord.ext import commands
 
 from bot.economy.errors import InvalidInput
 from bot.economy.ledger import GuildSettings
+from bot.economy.reads import GetGuildSettings
+from bot.economy.requests import UpdateGuildSettings
 from bot.permissions import require_moderator
 from bot.services import Services
 from bot.ui.audit import audit_embed, audit_line, post_audit, send_to_channel
@@ -62,7 +64,7 @@ class ServerSettings(commands.Cog):
     @settings.command(name="show", description="Show this server's giftcord settings")
     async def show(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None  # guild_only
-        current = await self.ledger.guild_settings(interaction.guild_id)
+        current = await self.ledger.run(GetGuildSettings(interaction.guild_id))
         await interaction.response.send_message(embed=settings_embed(current), ephemeral=True)
 
     @settings.command(
@@ -90,12 +92,14 @@ class ServerSettings(commands.Cog):
             raise InvalidInput(
                 "@everyone can't be the moderator role — everyone would be a moderator."
             )
-        before = await self.ledger.guild_settings(interaction.guild_id)
-        after = await self.ledger.update_guild_settings(
-            interaction.guild_id,
-            audit_channel_id=audit_channel.id if audit_channel else None,
-            announce_channel_id=announce_channel.id if announce_channel else None,
-            mod_role_id=mod_role.id if mod_role else None,
+        before = await self.ledger.run(GetGuildSettings(interaction.guild_id))
+        after = await self.ledger.run(
+            UpdateGuildSettings(
+                interaction.guild_id,
+                audit_channel_id=audit_channel.id if audit_channel else None,
+                announce_channel_id=announce_channel.id if announce_channel else None,
+                mod_role_id=mod_role.id if mod_role else None,
+            )
         )
         changes = {}
         if audit_channel is not None:

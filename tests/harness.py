@@ -18,6 +18,8 @@ import discord
 from bot.app import GiftcordBot
 from bot.economy.config import EconomyConfig
 from bot.economy.ledger import AdjustMode, Currency
+from bot.economy.reads import GetAccount
+from bot.economy.requests import Adjust
 from bot.services import Services
 from bot.settings import DiscordSettings
 from bot.storage import SqliteLedger
@@ -96,21 +98,23 @@ class Harness:
         """Seed a balance the way a moderator would (a ledger grant), so the books balance."""
         self._grants += 1
         assert self.ledger is not None
-        await self.ledger.adjust(
-            GUILD_ID,
-            user_id,
-            key=f"seed-{self._grants}",
-            actor_id=OWNER,
-            currency=currency,
-            mode=AdjustMode.GRANT,
-            amount=amount,
-            reason="test seed",
+        await self.ledger.run(
+            Adjust(
+                GUILD_ID,
+                user_id,
+                key=f"seed-{self._grants}",
+                actor_id=OWNER,
+                currency=currency,
+                mode=AdjustMode.GRANT,
+                amount=amount,
+                reason="test seed",
+            )
         )
 
     async def balances(self, *user_ids: int) -> list[tuple[int, int]]:
         """(coins, diamonds) of each member, read from the ledger."""
         assert self.ledger is not None
-        accounts = [await self.ledger.account(GUILD_ID, uid) for uid in user_ids]
+        accounts = [await self.ledger.run(GetAccount(GUILD_ID, uid)) for uid in user_ids]
         return [(a.coins, a.diamonds) for a in accounts]
 
     def user(self, user_id: int, **kw: Any) -> SimulatedUser:

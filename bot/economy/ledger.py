@@ -12,11 +12,15 @@ and the system accounts below, so `verify` can prove nothing was created or dest
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+
+from bot.economy.kinds import TxnKind
+
+if TYPE_CHECKING:
+    from bot.economy.requests import Request
 
 T = TypeVar("T")
 
@@ -107,6 +111,8 @@ class GiftResult:
     recipient_diamonds: int  # recipient balance after
     event_id: int | None
     created_at: float
+    gift_id: int = 0  # the catalogue entry used (TikTok's id), for "Send again"
+    streakable: bool = False  # whether repeats within the combo window edit one announcement
     replayed: bool = False
 
 
@@ -196,7 +202,7 @@ class LeaderRow:
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
     txn_id: int
-    kind: str  # purchase | gift_sent | gift_received | grant | revoke | set | bulk_grant | ...
+    kind: TxnKind  # a gift is GIFT_SENT or GIFT_RECEIVED from the member's point of view
     created_at: float
     currency: Currency
     amount: int  # signed, from the member's point of view
@@ -210,7 +216,7 @@ class HistoryEntry:
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
     txn_id: int
-    kind: str  # grant | revoke | set | bulk_grant | freeze | unfreeze | cashout_approve | ...
+    kind: TxnKind  # the moderator actions: grant … freeze … cashout_approve … event_end
     created_at: float
     actor_id: int
     member_id: int | None
@@ -252,183 +258,11 @@ class Page(Generic[T]):
 
 
 class Ledger(Protocol):
-    # writes: each one transaction, idempotent by `key`
-    async def confirm_age(self, guild_id: int, user_id: int) -> None: ...
+    """One generic entry point: `await ledger.run(request)` for every write and every query.
 
-    async def purchase(
-        self, guild_id: int, user_id: int, *, key: str, coins: int, package: bool
-    ) -> PurchaseResult:
-        """Demo purchase of a package (`package=True`) or a custom amount. Refuses without the
-        18+ confirmation (AgeConfirmationRequired) and over the daily spend cap (DailyCapReached).
-        A live event's bonus percent is minted on top."""
-        ...
+    The requests are the dataclasses of `bot.economy.requests` (writes) and `bot.economy.reads`
+    (queries); each names its result type, so `run(SendGift(...))` is typed `GiftResult`."""
 
-    async def gift(
-        self,
-        guild_id: int,
-        sender_id: int,
-        recipient_id: int,
-        *,
-        key: str,
-        gift_name: str,
-        count: int,
-        recipient_is_bot: bool = False,
-    ) -> GiftResult:
-        """Debit sender coins = price × count, credit recipient diamonds = coins × ratio (down).
-        Refuses self, bots, frozen sender or recipient, count outside 1–99, unknown gift,
-        insufficient coins (saying how many are missing), balance over the maximum."""
-        ...
+    async def run(self, request: Request[T]) -> T: ...
 
-    async def adjust(
-        self,
-        guild_id: int,
-        user_id: int,
-        *,
-        key: str,
-        actor_id: int,
-        currency: Currency,
-        mode: AdjustMode,
-        amount: int,
-        reason: str,
-    ) -> AdjustResult: ...
-
-    async def grant_many(
-        self,
-        guild_id: int,
-        user_ids: Sequence[int],
-        *,
-        key: str,
-        actor_id: int,
-        currency: Currency,
-        amount: int,
-        reason: str,
-    ) -> BulkAdjustResult: ...
-
-    async def set_frozen(
-        self, guild_id: int, user_id: int, *, key: str, actor_id: int, frozen: bool, reason: str
-    ) -> FreezeResult: ...
-
-    async def register_creator(
-        self, guild_id: int, user_id: int, *, country: str, method: PayoutMethod
-    ) -> Account: ...
-
-    async def request_cashout(
-        self, guild_id: int, user_id: int, *, key: str, diamonds: int, method: PayoutMethod
-    ) -> Payout: ...
-
-    async def decide_cashout(
-        self, guild_id: int, payout_id: int, *, key: str, actor_id: int, approve: bool, reason: str
-    ) -> Payout: ...
-
-    async def start_event(
-        self,
-        guild_id: int,
-        *,
-        key: str,
-        actor_id: int,
-        name: str,
-        minutes: int,
-        goal: int | None,
-        bonus_percent: int,
-        channel_id: int | None,
-    ) -> Event: ...
-
-    async def end_event(self, guild_id: int, event_id: int, *, actor_id: int | None) -> Event:
-        """End a live event (early by a moderator, or by time with actor_id None). Idempotent:
-        ending an ended event returns it with replayed=True."""
-        ...
-
-    async def set_event_message(self, event_id: int, channel_id: int, message_id: int) -> None: ...
-
-    async def update_guild_settings(
-        self,
-        guild_id: int,
-        *,
-        audit_channel_id: int | None = None,
-        announce_channel_id: int | None = None,
-        mod_role_id: int | None = None,
-    ) -> GuildSettings: ...
-
-    async def set_departed(self, guild_id: int, user_id: int, departed: bool) -> None: ...
-
-    # queries: read a consistent snapshot, never wait behind writes
-    async def account(self, guild_id: int, user_id: int) -> Account: ...
-
-    async def rank(
-        self, guild_id: int, user_id: int, board: Board, period: Period, event_id: int | None = None
-    ) -> int | None: ...
-
-    async def leaderboard(
-        self,
-        guild_id: int,
-        board: Board,
-        period: Period,
-        *,
-        event_id: int | None = None,
-        page: int = 1,
-        per_page: int = 10,
-    ) -> Page[LeaderRow]: ...
-
-    async def history(
-        self, guild_id: int, user_id: int, *, page: int = 1, per_page: int = 10
-    ) -> Page[HistoryEntry]: ...
-
-    async def audit(
-        self,
-        guild_id: int,
-        *,
-        member_id: int | None = None,
-        actor_id: int | None = None,
-        page: int = 1,
-        per_page: int = 10,
-    ) -> Page[AuditEntry]: ...
-
-    async def spent_today(self, guild_id: int, user_id: int) -> Decimal: ...
-
-    async def cashout_requested_today(self, guild_id: int, user_id: int) -> Decimal: ...
-
-    async def cashouts(
-        self,
-        guild_id: int,
-        *,
-        user_id: int | None = None,
-        state: PayoutState | None = None,
-        page: int = 1,
-        per_page: int = 10,
-    ) -> Page[Payout]: ...
-
-    async def cashout(self, guild_id: int, payout_id: int) -> Payout | None:
-        """One cash-out request of this server, or None."""
-        ...
-
-    async def earnings_per_day(self, guild_id: int, user_id: int, days: int) -> list[DayEarnings]:
-        """One entry per UTC day of the last `days` days (oldest first), zeros included."""
-        ...
-
-    async def top_gifts(
-        self, guild_id: int, user_id: int, days: int, limit: int = 5
-    ) -> list[GiftTotal]: ...
-
-    async def top_supporters(
-        self, guild_id: int, user_id: int, days: int, limit: int = 5
-    ) -> list[SupporterTotal]: ...
-
-    async def live_event(self, guild_id: int) -> Event | None: ...
-
-    async def events(self, guild_id: int, *, limit: int = 25) -> list[Event]:
-        """Newest first: the live event and past ones (for autocomplete and results)."""
-        ...
-
-    async def event(self, guild_id: int, event_id: int) -> Event | None: ...
-
-    async def due_events(self) -> list[Event]:
-        """Live events whose end time has passed (all servers) — ended at start-up and by timer."""
-        ...
-
-    async def guild_settings(self, guild_id: int) -> GuildSettings: ...
-
-    async def export_rows(
-        self, guild_id: int, *, days: int | None = None
-    ) -> list[dict[str, object]]:
-        """The server's ledger entries, oldest first, as flat rows for CSV."""
-        ...
+    async def close(self) -> None: ...

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
+from typing import Protocol
 
 from bot.economy.config import EconomyConfig
-from bot.economy.errors import InvalidAmount
-from bot.economy.money import format_count, to_cents
+from bot.economy.errors import DailyCapReached, InvalidAmount
+from bot.economy.money import format_count, format_usd, to_cents
 
 SECONDS_PER_DAY = 86_400
 
@@ -37,6 +38,19 @@ def quote_custom(cfg: EconomyConfig, coins: int) -> PurchaseQuote:
             f"{format_count(cfg.custom_max_coins)} coins."
         )
     return PurchaseQuote(coins, coins * cfg.custom_usd_per_coin, package=False)
+
+
+def remaining_spend(cfg: EconomyConfig, spent_today: Decimal) -> Decimal:
+    """What is left of today's demo spend cap (never negative)."""
+    return max(cfg.daily_spend_cap_usd - spent_today, Decimal(0))
+
+
+def check_spend(cfg: EconomyConfig, spent_today: Decimal, quote: PurchaseQuote, now: float) -> None:
+    """The daily demo spend cap: refuse a purchase whose list price is over what is left today.
+    One rule for the purchase itself and for the question asked before it."""
+    remaining = remaining_spend(cfg, spent_today)
+    if quote.usd > remaining:
+        raise DailyCapReached("demo spending limit", format_usd(remaining), next_reset(now))
 
 
 def bonus_coins(coins: int, bonus_percent: int) -> int:
@@ -103,6 +117,17 @@ class EligibilityItem:
     fix: str  # what to do when not ok
 
 
+class _HasCreatorFacts(Protocol):
+    @property
+    def age_confirmed(self) -> bool: ...
+    @property
+    def country(self) -> str | None: ...
+    @property
+    def payout_method(self) -> str | None: ...
+    @property
+    def frozen(self) -> bool: ...
+
+
 @dataclass(frozen=True, slots=True)
 class CreatorFacts:
     """What the ledger knows about a member, as the rules need it."""
@@ -113,7 +138,12 @@ class CreatorFacts:
     frozen: bool
 
 
-def eligibility(cfg: EconomyConfig, facts: CreatorFacts) -> list[EligibilityItem]:
+def eligibility(
+    cfg: EconomyConfig, facts: CreatorFacts | _HasCreatorFacts
+) -> list[EligibilityItem]:
+    """The cash-out checklist, from a member's `Account` (or the bare facts): one place that
+    turns what the ledger knows into ✅/❌ rows, for `/creator status`, `/cashout` and the
+    cash-out decision alike."""
     country_ok = facts.country is not None and facts.country in cfg.eligible_countries
     return [
         EligibilityItem(

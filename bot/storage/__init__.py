@@ -6,7 +6,7 @@ port to the cogs.
 
 from bot.storage.errors import CorruptDatabase, StorageError
 from bot.storage.sqlite import SqliteLedger, database_path, open_ledger
-from bot.storage.tools import VerifyReport, backup, export_csv, verify
+from bot.storage.tools import VerifyReport, backup, verify
 
 __all__ = [
     "CorruptDatabase",
@@ -15,7 +15,6 @@ __all__ = [
     "VerifyReport",
     "backup",
     "database_path",
-    "export_csv",
     "open_ledger",
     "verify",
 ]

@@ -1,168 +1,93 @@
 """One group-commit batch, run entirely in the writer connection's thread.
 
-`run_batch` opens ONE `BEGIN IMMEDIATE` transaction, runs each operation inside its own SAVEPOINT
-(a refusal rolls back only that operation), writes the batch-level rows that cannot fail per
-operation (double-entry `entries`, daily and event statistics) with `executemany`, and commits
-once. The caller resolves futures only after this function returns, i.e. after the COMMIT.
-
-`Tx` is what each operation sees: the connection, the batch's clock reading, the economy, and
-buffers for its deferred rows, which join the batch only if the operation succeeds.
+`run_batch` opens ONE `BEGIN IMMEDIATE` transaction and executes each write request in its own
+SAVEPOINT, in order: replay check, facts, the domain's decision, the plan's guarded steps, the
+transaction row that claims the key. A refusal (or a guard that did not hold) rolls back only
+that operation. Batch-level rows that cannot refuse (double-entry `entries`, daily and event
+statistics) are buffered, dropped with a rolled-back operation, and written once with
+`executemany`; then ONE commit. Callers are answered only after this function returns, i.e.
+after the COMMIT — group commit is a performance choice: correctness rests on the guards, the
+savepoints and the unique key, so a second writer (another process) changes nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Callable, Sequence
-from decimal import Decimal
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 from bot.economy.catalog import Catalog
 from bot.economy.config import EconomyConfig
+from bot.economy.decide import Ctx, decision_for, involved
+from bot.economy.plan import Applied, Plan, Record
+from bot.economy.requests import Write
 from bot.economy.rules import utc_day
-from bot.storage import codec
-from bot.storage.errors import is_file_fault
+from bot.storage import codec, facts
+from bot.storage.errors import StorageError, is_file_fault
+from bot.storage.steps import EXECUTE, GuardRefused
 
-R = TypeVar("R")
-Op = Callable[["Tx"], Any]
+# A decision whose guard lost a race to another writer is retried with fresh facts; more
+# than this many lost races in a row is reported rather than looped on.
+MAX_ATTEMPTS = 4
+
+
+class KeyTaken(Exception):
+    """The unique insert of the key failed: another writer applied this key first."""
 
 
 class Tx:
-    """The batch context handed to each operation (writer thread only)."""
+    """The batch context (writer thread only): the cursor, the clock reading, the buffers."""
 
-    def __init__(
-        self, conn: sqlite3.Connection, cfg: EconomyConfig, catalog: Catalog, now: float
-    ) -> None:
+    def __init__(self, conn: sqlite3.Connection, ctx: Ctx) -> None:
         self.conn = conn
         self.cur = conn.cursor()
-        self.cfg = cfg
-        self.catalog = catalog
-        self.ratio: Decimal = cfg.diamonds_per_coin
-        self.ratio_text = str(cfg.diamonds_per_coin)
-        self.max_balance = cfg.max_balance
-        self.now = now
-        self.day = utc_day(now)
+        self.ctx = ctx
+        self.now = ctx.now
+        self.day = utc_day(ctx.now)
+        self.max_balance = ctx.cfg.max_balance
+        self.guild_id = 0  # of the operation running now
         # Ids are allocated here, not by AUTOINCREMENT, so a result can name its txn id before
-        # the row (which stores that result) is written. The writer holds the write lock for
-        # the whole batch, so nobody else can take the same id.
+        # the row (which stores that result) is written. BEGIN IMMEDIATE holds the database's
+        # write lock for the whole batch, so no other writer can take the same id.
         self.txn_id: int = self.cur.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM txns").fetchone()[
             0
         ]
-        self._used_txn = False
-        # Batch-level rows. An operation appends to them directly; if it is rolled back they
-        # are truncated back to the marks taken when it began.
-        self._entries: list[tuple[int, int, int, str, int]] = []
-        self._daily: list[tuple[int, int, int, int, int, int]] = []
-        self._event: list[tuple[int, int, int, int]] = []
-        self._marks = (0, 0, 0)
-        self._live: dict[int, tuple[int, int] | None] = {}
-        # Idempotency keys: the batch asks once for every key its operations carry (one query
-        # instead of one per operation). `_known` maps (guild, key) → stored result JSON, for
-        # keys found in the database or written earlier in this batch; `_asked` is every key
-        # the batch query covered, so a miss there is a definite "not used yet".
-        self._asked: set[tuple[int, str]] = set()
+        self.entries: list[tuple[int, int, int, str, int]] = []
+        self.daily: list[tuple[int, int, int, int, int]] = []
+        self.event_stats: list[tuple[int, int, int, int]] = []
+        self._live: dict[int, Any] = {}
+        # (guild, key) → stored result JSON: keys found by the batch's one look-up, or written
+        # earlier in this batch. `_asked` is every key that look-up covered.
         self._known: dict[tuple[int, str], str] = {}
-        self._new_keys: list[tuple[int, str]] = []
-        # Set by an operation that runs without a savepoint (see `savepoint_free`) once it has
-        # written: if it then fails, only a rollback of the whole batch can undo it.
-        self.wrote = False
+        self._asked: set[tuple[int, str]] = set()
 
-    # --- per-operation bookkeeping (called by run_batch) ----------------------------------
+    # --- helpers for steps and facts ------------------------------------------------------
 
-    def begin(self) -> None:
-        self._used_txn = False
-        self.wrote = False
-        self._new_keys.clear()
-        self._marks = (len(self._entries), len(self._daily), len(self._event))
+    def ensure_account(self, user_id: int) -> None:
+        self.cur.execute(
+            "INSERT INTO accounts (guild_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (self.guild_id, user_id),
+        )
 
-    def keep(self) -> None:
-        """The operation succeeded: its deferred rows stay in the batch."""
-        if self._used_txn:
-            self.txn_id += 1
+    def live_event(self, guild_id: int) -> Any:
+        """The server's live event, cached for the batch (a gift storm asks for every gift);
+        steps that open or close an event drop the cache."""
+        if guild_id not in self._live:
+            self._live[guild_id] = facts.live_event(self.cur, guild_id)
+        return self._live[guild_id]
 
-    def discard(self) -> None:
-        """The operation was rolled back to its savepoint: forget what it buffered."""
-        e, d, v = self._marks
-        del self._entries[e:], self._daily[d:], self._event[v:]
-        for k in self._new_keys:  # its txn row is gone, so its key is unused again
-            self._known.pop(k, None)
-        self._live.clear()  # it may have started or ended an event before failing
+    def forget_live(self) -> None:
+        self._live.clear()
 
-    def flush(self) -> None:
-        """Write the batch-level rows. Plain inserts and additive upserts: they cannot refuse,
-        so they need no savepoint, and executemany makes them nearly free."""
-        cur = self.cur
-        if self._entries:
-            cur.executemany(
-                "INSERT INTO entries (guild_id, account, txn_id, currency, amount) "
-                "VALUES (?, ?, ?, ?, ?)",
-                self._entries,
-            )
-        if self._daily:
-            daily: dict[tuple[int, int, int], list[int]] = {}
-            for g, d, u, c, dia, n in self._daily:
-                acc = daily.get((g, d, u))
-                if acc is None:
-                    daily[(g, d, u)] = [c, dia, n]
-                else:
-                    acc[0] += c
-                    acc[1] += dia
-                    acc[2] += n
-            cur.executemany(
-                "INSERT INTO daily_stats (guild_id, day, user_id, coins_spent, diamonds_earned,"
-                " gifts) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, day, user_id) DO UPDATE"
-                " SET coins_spent = coins_spent + excluded.coins_spent,"
-                " diamonds_earned = diamonds_earned + excluded.diamonds_earned,"
-                " gifts = gifts + excluded.gifts",
-                [(g, d, u, *v) for (g, d, u), v in sorted(daily.items())],
-            )
-        if self._event:
-            stats: dict[tuple[int, int], list[int]] = {}
-            for e, u, c, dia in self._event:
-                acc2 = stats.setdefault((e, u), [0, 0])
-                acc2[0] += c
-                acc2[1] += dia
-            cur.executemany(
-                "INSERT INTO event_stats (event_id, user_id, coins_spent, diamonds_earned)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (event_id, user_id) DO UPDATE"
-                " SET coins_spent = coins_spent + excluded.coins_spent,"
-                " diamonds_earned = diamonds_earned + excluded.diamonds_earned",
-                [(e, u, *v) for (e, u), v in sorted(stats.items())],
-            )
+    # --- idempotency ----------------------------------------------------------------------
 
-    # --- helpers for operations -----------------------------------------------------------
-
-    def entry(self, guild_id: int, account: int, currency: str, amount: int) -> None:
-        if amount:
-            self._entries.append((guild_id, account, self.txn_id, currency, amount))
-
-    def daily(
-        self, guild_id: int, user_id: int, *, coins: int = 0, diamonds: int = 0, gifts: int = 0
-    ) -> None:
-        self._daily.append((guild_id, self.day, user_id, coins, diamonds, gifts))
-
-    def event_stat(self, event_id: int, user_id: int, *, coins: int = 0, diamonds: int = 0) -> None:
-        self._event.append((event_id, user_id, coins, diamonds))
-
-    def replay(self, guild_id: int, key: str, cls: type[R]) -> R | None:
-        """The stored result of an earlier operation with this key, flagged replayed."""
-        k = (guild_id, key)
-        text = self._known.get(k)
-        if text is None and k not in self._asked:
-            row = self.cur.execute(
-                "SELECT result FROM txns WHERE guild_id = ? AND idem_key = ?", k
-            ).fetchone()
-            text = None if row is None else row[0]
-        return None if text is None else codec.decode(cls, text)
-
-    def prefetch_keys(self, ops: Sequence[Op]) -> None:
-        """Look up, in one query per server, every idempotency key the batch's operations carry
-        (an operation is a `functools.partial` of an ops function; keys are keyword args)."""
+    def prefetch_keys(self, requests: Sequence[Write[Any]]) -> None:
+        """Ask once per server for every key the batch carries (one query, not one per op)."""
         by_guild: dict[int, list[str]] = {}
-        for op in ops:
-            kw = getattr(op, "keywords", None)
-            if kw and type(kw.get("key")) is str and type(kw.get("guild_id")) is int:
-                by_guild.setdefault(kw["guild_id"], []).append(kw["key"])
+        for req in requests:
+            if req.key:
+                by_guild.setdefault(req.guild_id, []).append(req.key)
         for guild_id, keys in by_guild.items():
             for i in range(0, len(keys), 500):  # well under SQLite's bound-parameter limit
                 chunk = keys[i : i + 500]
@@ -174,135 +99,167 @@ class Tx:
                     self._known[(guild_id, key)] = text
                 self._asked.update((guild_id, k) for k in chunk)
 
-    def insert_txn(self, guild_id: int, key: str, kind: str, result: Any, **cols: Any) -> None:
-        names = ", ".join(cols)
-        marks = ", ?" * len(cols)
-        text = codec.encode(result)
-        self.cur.execute(
-            f"INSERT INTO txns (id, guild_id, idem_key, kind, created_at, result, {names}) "
-            f"VALUES (?, ?, ?, ?, ?, ?{marks})",
-            (self.txn_id, guild_id, key, kind, self.now, text, *cols.values()),
-        )
-        self._used_txn = True
-        # Later operations of this batch with the same key replay it without asking SQLite.
-        self._known[(guild_id, key)] = text
-        self._new_keys.append((guild_id, key))
-
-    def account_row(self, guild_id: int, user_id: int) -> tuple[Any, ...] | None:
-        row: tuple[Any, ...] | None = self.cur.execute(
-            f"SELECT {codec.ACCOUNT_COLS} FROM accounts WHERE guild_id = ? AND user_id = ?",
-            (guild_id, user_id),
-        ).fetchone()
-        return row
-
-    def ensure_account(self, guild_id: int, user_id: int) -> None:
-        self.cur.execute(
-            "INSERT INTO accounts (guild_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-            (guild_id, user_id),
-        )
-
-    def live_event(self, guild_id: int) -> tuple[int, int] | None:
-        """(id, bonus_percent) of the event running now, cached for the batch: a gift storm
-        asks this for every gift."""
-        if guild_id not in self._live:
-            self._live[guild_id] = self.cur.execute(
-                "SELECT id, bonus_percent FROM events "
-                "WHERE guild_id = ? AND ended_at IS NULL AND ends_at > ?",
-                (guild_id, self.now),
+    def replay(self, req: Write[Any], *, ask: bool = False) -> Any:
+        """The stored result of an earlier operation with this key, flagged replayed (`ask`:
+        look in the database even if the batch's look-up found nothing)."""
+        k = (req.guild_id, req.key)
+        text = self._known.get(k)
+        if text is None and (ask or k not in self._asked):
+            row = self.cur.execute(
+                "SELECT result FROM txns WHERE guild_id = ? AND idem_key = ?", k
             ).fetchone()
-        return self._live[guild_id]
+            text = None if row is None else row[0]
+        return None if text is None else codec.decode(type(req).result, text)
 
-    def forget_live(self) -> None:
-        self._live.clear()
+    def record(self, req: Write[Any], record: Record, applied: Applied, result: Any) -> None:
+        cols = codec.record_columns(record, applied)
+        text = codec.encode(result)
+        try:
+            # UNIQUE (guild_id, idem_key): claiming the key is part of the effect's transaction.
+            self.cur.execute(
+                f"INSERT INTO txns (id, guild_id, idem_key, kind, created_at, result, {cols[0]})"
+                f" VALUES (?, ?, ?, ?, ?, ?{cols[1]})",
+                (self.txn_id, req.guild_id, req.key, record.kind.value, self.now, text, *cols[2]),
+            )
+        except sqlite3.IntegrityError as exc:
+            if "idem_key" in str(exc):
+                raise KeyTaken() from exc
+            raise
+        self._known[(req.guild_id, req.key)] = text
+
+    # --- batch-level rows -------------------------------------------------------------------
+
+    def marks(self) -> tuple[int, int, int]:
+        return len(self.entries), len(self.daily), len(self.event_stats)
+
+    def truncate(self, marks: tuple[int, int, int]) -> None:
+        e, d, v = marks
+        del self.entries[e:], self.daily[d:], self.event_stats[v:]
+
+    def flush(self) -> None:
+        """Plain inserts and additive upserts: they cannot refuse, and executemany makes them
+        nearly free. Statistics are summed per member first (one upsert per row touched)."""
+        cur = self.cur
+        if self.entries:
+            cur.executemany(
+                "INSERT INTO entries (guild_id, account, txn_id, currency, amount)"
+                " VALUES (?, ?, ?, ?, ?)",
+                self.entries,
+            )
+        if self.daily:
+            daily: dict[tuple[int, int], list[int]] = {}
+            for g, u, c, dia, n in self.daily:
+                acc = daily.setdefault((g, u), [0, 0, 0])
+                acc[0] += c
+                acc[1] += dia
+                acc[2] += n
+            cur.executemany(
+                "INSERT INTO daily_stats (guild_id, day, user_id, coins_spent, diamonds_earned,"
+                " gifts) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, day, user_id) DO UPDATE"
+                " SET coins_spent = coins_spent + excluded.coins_spent,"
+                " diamonds_earned = diamonds_earned + excluded.diamonds_earned,"
+                " gifts = gifts + excluded.gifts",
+                [(g, self.day, u, *v) for (g, u), v in sorted(daily.items())],
+            )
+        if self.event_stats:
+            stats: dict[tuple[int, int], list[int]] = {}
+            for e, u, c, dia in self.event_stats:
+                acc2 = stats.setdefault((e, u), [0, 0])
+                acc2[0] += c
+                acc2[1] += dia
+            cur.executemany(
+                "INSERT INTO event_stats (event_id, user_id, coins_spent, diamonds_earned)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (event_id, user_id) DO UPDATE"
+                " SET coins_spent = coins_spent + excluded.coins_spent,"
+                " diamonds_earned = diamonds_earned + excluded.diamonds_earned",
+                [(e, u, *v) for (e, u), v in sorted(stats.items())],
+            )
 
 
-def savepoint_free(fn: Callable[..., R]) -> Callable[..., R]:
-    """Mark an operation that decides every refusal before its first write (or undoes its own
-    writes before refusing), so it needs no savepoint. If it fails any other way after writing
-    (it sets `tx.wrote`), the batch is rolled back and rerun with a savepoint per operation."""
-    fn.savepoint_free = True  # type: ignore[attr-defined]
-    return fn
+def _apply(tx: Tx, plan: Plan) -> Applied:
+    applied = Applied(tx.txn_id)
+    for step in plan.steps:
+        EXECUTE[type(step)](tx, step, applied)
+    return applied
 
 
-class _Unclean(Exception):
-    """A savepoint-free operation failed after writing: only the whole batch can be undone."""
+def execute(tx: Tx, req: Write[Any]) -> Any:
+    """One write request, inside the savepoint the caller opened: replay, or decide and apply."""
+    if req.key and (done := tx.replay(req)) is not None:
+        return done
+    decision = decision_for(req)
+    ctx = tx.ctx
+    tx.guild_id = req.guild_id
+    for _attempt in range(MAX_ATTEMPTS):
+        known = facts.read(tx, req.guild_id, decision.needs(req))
+        plan = decision.decide(req, known, ctx)
+        marks = tx.marks()
+        tx.cur.execute("SAVEPOINT plan")
+        try:
+            applied = _apply(tx, plan)
+        except GuardRefused:
+            tx.cur.execute("ROLLBACK TO plan")
+            tx.cur.execute("RELEASE plan")
+            tx.truncate(marks)
+            fresh = facts.read(tx, req.guild_id, decision.needs(req), also=involved(plan))
+            refusal = decision.explain(req, plan, fresh, ctx)
+            if refusal is not None:
+                raise refusal from None
+            continue  # a fact changed under the decision (another writer): decide again
+        tx.cur.execute("RELEASE plan")
+        result = decision.finish(req, plan, applied, ctx)
+        if plan.record is not None:
+            tx.record(req, plan.record, applied, result)
+            tx.txn_id += 1
+        return result
+    raise StorageError(
+        f"operation {type(req).__name__} lost {MAX_ATTEMPTS} races in a row",
+        "giftcord is very busy right now — please try again in a moment.",
+    )
 
 
 def run_batch(
     conn: sqlite3.Connection,
-    ops: Sequence[Op],
+    requests: Sequence[Write[Any]],
     cfg: EconomyConfig,
     catalog: Catalog,
     now: float,
 ) -> list[tuple[bool, Any]]:
-    """Run `ops` in one transaction; return (ok, result-or-exception) per op.
+    """Run `requests` in one transaction; return (ok, result-or-exception) per request.
 
     Raises (and rolls everything back) when the file itself fails — full, read-only, locked,
     I/O error, corrupt — or when COMMIT fails: then no caller of the batch is acknowledged.
     """
-    try:
-        return _run(conn, ops, cfg, catalog, now, fast=True)
-    except _Unclean:
-        # Nothing was committed (the batch transaction was rolled back): rerun every operation
-        # under its own savepoint, so the failing one is undone alone.
-        return _run(conn, ops, cfg, catalog, now, fast=False)
-
-
-def _free(op: Op) -> bool:
-    return getattr(getattr(op, "func", op), "savepoint_free", False) is True
-
-
-def _run(
-    conn: sqlite3.Connection,
-    ops: Sequence[Op],
-    cfg: EconomyConfig,
-    catalog: Catalog,
-    now: float,
-    *,
-    fast: bool,
-) -> list[tuple[bool, Any]]:
     outcomes: list[tuple[bool, Any]] = []
-    append = outcomes.append
-    # BEGIN IMMEDIATE takes the write lock up front: every read an operation makes inside the
-    # batch is followed by its write with no other writer in between (no lost updates).
+    # BEGIN IMMEDIATE takes the write lock up front: every fact an operation reads inside the
+    # batch is still true when its guarded write runs (another process waits for the lock).
     conn.execute("BEGIN IMMEDIATE")
     try:
-        tx = Tx(conn, cfg, catalog, now)
+        tx = Tx(conn, Ctx(cfg, catalog, now))
         cur = tx.cur
-        tx.prefetch_keys(ops)
-        for op in ops:
-            tx.begin()
-            if fast and _free(op):
-                # No savepoint: the operation refuses before writing anything (see
-                # `savepoint_free`), so a refusal leaves nothing to undo.
-                try:
-                    value = op(tx)
-                except Exception as exc:
-                    if is_file_fault(exc):
-                        raise
-                    if tx.wrote:
-                        raise _Unclean() from exc
-                    tx.discard()
-                    append((False, exc))
-                else:
-                    tx.keep()
-                    append((True, value))
-                continue
+        tx.prefetch_keys(requests)
+        for req in requests:
+            marks = tx.marks()
             # A savepoint per operation: a refusal undoes only that operation's writes.
             cur.execute("SAVEPOINT op")
             try:
-                value = op(tx)
+                value = execute(tx, req)
+            except KeyTaken:
+                cur.execute("ROLLBACK TO op")
+                cur.execute("RELEASE op")
+                tx.truncate(marks)
+                outcomes.append((True, tx.replay(req, ask=True)))
             except Exception as exc:
                 if is_file_fault(exc):
                     raise  # the file is failing: nothing in this batch may be acknowledged
                 cur.execute("ROLLBACK TO op")
                 cur.execute("RELEASE op")
-                tx.discard()
-                append((False, exc))
+                tx.truncate(marks)
+                tx.forget_live()
+                outcomes.append((False, exc))
             else:
                 cur.execute("RELEASE op")
-                tx.keep()
-                append((True, value))
+                outcomes.append((True, value))
         tx.flush()
         # The one durable commit for the whole batch (synchronous=FULL fsyncs the WAL here).
         conn.execute("COMMIT")

@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Any, TypeVar, cast
 
 from bot.economy import ledger as L
+from bot.economy.plan import NEW_ID, Applied, Record
 
 R = TypeVar("R")
 
@@ -111,3 +112,25 @@ def payout(row: tuple[Any, ...], *, replayed: bool = False) -> L.Payout:
         txn,
         replayed=replayed,
     )
+
+
+_RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(Record) if f.name != "kind")
+
+
+def record_columns(record: Record, applied: Applied) -> tuple[str, str, list[Any]]:
+    """The txns columns a Record fills: (names, placeholders, values). Enums are stored as
+    their values, Decimals as exact text; NEW_ID becomes the id of the row the plan created."""
+    names, values = [], []
+    for name in _RECORD_FIELDS:
+        value = getattr(record, name)
+        if value is None:
+            continue
+        if name == "event_id" and value == NEW_ID:
+            value = applied.new_id
+        elif isinstance(value, Enum):
+            value = value.value
+        elif isinstance(value, Decimal):
+            value = str(value)
+        names.append(name)
+        values.append(value)
+    return ", ".join(names), ", ?" * len(names), values

@@ -7,11 +7,14 @@ the writer calls the daily-limit sums inside its own transaction so they see the
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from bot.economy import ledger as L
+from bot.economy import reads as R
+from bot.economy.kinds import TxnKind
 from bot.economy.rules import SECONDS_PER_DAY, day_start, period_start, utc_day
 from bot.storage import codec
 
@@ -53,7 +56,8 @@ def _today(now: float) -> tuple[float, float]:
     return start, start + SECONDS_PER_DAY
 
 
-def account(q: Q, guild_id: int, user_id: int) -> L.Account:
+def account(q: Q, r: R.GetAccount, now: float) -> L.Account:
+    guild_id, user_id = r.guild_id, r.user_id
     row = q.execute(
         f"SELECT {codec.ACCOUNT_COLS} FROM accounts WHERE guild_id = ? AND user_id = ?",
         (guild_id, user_id),
@@ -61,7 +65,11 @@ def account(q: Q, guild_id: int, user_id: int) -> L.Account:
     return codec.account(guild_id, user_id, row)
 
 
-def spent_today(q: Q, guild_id: int, user_id: int, now: float) -> Decimal:
+def spent_today(q: Q, r: R.SpentToday, now: float) -> Decimal:
+    return spent_today_usd(q, r.guild_id, r.user_id, now)
+
+
+def spent_today_usd(q: Q, guild_id: int, user_id: int, now: float) -> Decimal:
     """List-price USD of today's (UTC) purchases; summed as Decimal, never in SQL floats."""
     start, end = _today(now)
     rows = q.execute(
@@ -72,7 +80,11 @@ def spent_today(q: Q, guild_id: int, user_id: int, now: float) -> Decimal:
     return sum((Decimal(r[0]) for r in rows), Decimal("0"))
 
 
-def cashout_requested_today(q: Q, guild_id: int, user_id: int, now: float) -> Decimal:
+def cashout_requested_today(q: Q, r: R.CashoutRequestedToday, now: float) -> Decimal:
+    return cashout_today_usd(q, r.guild_id, r.user_id, now)
+
+
+def cashout_today_usd(q: Q, guild_id: int, user_id: int, now: float) -> Decimal:
     """Gross USD of today's cash-out requests, except rejected ones (nothing was paid)."""
     start, end = _today(now)
     rows = q.execute(
@@ -118,16 +130,15 @@ def _board_source(
     )
 
 
-def leaderboard(
-    q: Q,
-    guild_id: int,
-    board: L.Board,
-    period: L.Period,
-    event_id: int | None,
-    page: int,
-    per_page: int,
-    now: float,
-) -> L.Page[L.LeaderRow]:
+def leaderboard(q: Q, r: R.GetLeaderboard, now: float) -> L.Page[L.LeaderRow]:
+    guild_id, board, period, event_id, page, per_page = (
+        r.guild_id,
+        r.board,
+        r.period,
+        r.event_id,
+        r.page,
+        r.per_page,
+    )
     sql, args = _board_source(board, period, event_id, guild_id, now)
     # One pass builds the board, ranks it and counts it (COUNT(*) OVER ()): a week or month
     # board aggregates every day's row in the period, so building it once per page matters.
@@ -147,18 +158,17 @@ def leaderboard(
     return L.Page([L.LeaderRow(r[0], r[1], r[2]) for r in rows], page, pages, total)
 
 
-def rank(
-    q: Q,
-    guild_id: int,
-    user_id: int,
-    board: L.Board,
-    period: L.Period,
-    event_id: int | None,
-    now: float,
-) -> int | None:
+def rank(q: Q, r: R.GetRank, now: float) -> int | None:
     """Competition rank (ties share a rank); None when the member is not on the board.
     One pass over the board, like `leaderboard`, instead of one for the value and one more
     for the count above it."""
+    guild_id, user_id, board, period, event_id = (
+        r.guild_id,
+        r.user_id,
+        r.board,
+        r.period,
+        r.event_id,
+    )
     sql, args = _board_source(board, period, event_id, guild_id, now)
     row = q.execute(
         f"SELECT r FROM (SELECT user_id, RANK() OVER (ORDER BY value DESC) AS r FROM ({sql}))"
@@ -171,7 +181,8 @@ def rank(
 # --- ledger views -------------------------------------------------------------------------
 
 
-def history(q: Q, guild_id: int, user_id: int, page: int, per_page: int) -> L.Page[L.HistoryEntry]:
+def history(q: Q, r: R.GetHistory, now: float) -> L.Page[L.HistoryEntry]:
+    guild_id, user_id, page, per_page = r.guild_id, r.user_id, r.page, r.per_page
     total = q.execute(
         "SELECT COUNT(*) FROM entries WHERE guild_id = ? AND account = ?", (guild_id, user_id)
     ).fetchone()[0]
@@ -186,13 +197,15 @@ def history(q: Q, guild_id: int, user_id: int, page: int, per_page: int) -> L.Pa
     ).fetchall()
     items = []
     for txn, kind, at, cur, amount, subject, other, gift_name, count, actor, reason in rows:
-        counterparty = None
-        if kind == "gift":
-            kind, counterparty = ("gift_sent", other) if amount < 0 else ("gift_received", subject)
+        counterparty, side = None, TxnKind(kind)
+        if side is TxnKind.GIFT:  # one gift row, two sides: whose history is this?
+            side, counterparty = (
+                (TxnKind.GIFT_SENT, other) if amount < 0 else (TxnKind.GIFT_RECEIVED, subject)
+            )
         items.append(
             L.HistoryEntry(
                 txn,
-                kind,
+                side,
                 at,
                 L.Currency(cur),
                 amount,
@@ -206,14 +219,14 @@ def history(q: Q, guild_id: int, user_id: int, page: int, per_page: int) -> L.Pa
     return L.Page(items, page, pages, total)
 
 
-def audit(
-    q: Q,
-    guild_id: int,
-    member_id: int | None,
-    actor_id: int | None,
-    page: int,
-    per_page: int,
-) -> L.Page[L.AuditEntry]:
+def audit(q: Q, r: R.GetAudit, now: float) -> L.Page[L.AuditEntry]:
+    guild_id, member_id, actor_id, page, per_page = (
+        r.guild_id,
+        r.member_id,
+        r.actor_id,
+        r.page,
+        r.per_page,
+    )
     where, args = "guild_id = ? AND actor_id IS NOT NULL", list[object]([guild_id])
     if member_id is not None:
         where += " AND subject_id = ?"
@@ -231,7 +244,7 @@ def audit(
     items = [
         L.AuditEntry(
             txn,
-            kind,
+            TxnKind(kind),
             at,
             actor,
             member,
@@ -246,14 +259,8 @@ def audit(
     return L.Page(items, page, pages, total)
 
 
-def cashouts(
-    q: Q,
-    guild_id: int,
-    user_id: int | None,
-    state: L.PayoutState | None,
-    page: int,
-    per_page: int,
-) -> L.Page[L.Payout]:
+def cashouts(q: Q, r: R.ListCashouts, now: float) -> L.Page[L.Payout]:
+    guild_id, user_id, state, page, per_page = (r.guild_id, r.user_id, r.state, r.page, r.per_page)
     where, args = "guild_id = ?", list[object]([guild_id])
     if user_id is not None:
         where += " AND user_id = ?"
@@ -270,7 +277,11 @@ def cashouts(
     return L.Page([codec.payout(r) for r in rows], page, pages, total)
 
 
-def cashout(q: Q, guild_id: int, payout_id: int) -> L.Payout | None:
+def cashout(q: Q, r: R.GetCashout, now: float) -> L.Payout | None:
+    return payout_row(q, r.guild_id, r.payout_id)
+
+
+def payout_row(q: Q, guild_id: int, payout_id: int) -> L.Payout | None:
     row = q.execute(
         f"SELECT {codec.PAYOUT_COLS} FROM payouts WHERE guild_id = ? AND id = ?",
         (guild_id, payout_id),
@@ -285,9 +296,8 @@ def _first_day(days: int, now: float) -> int:
     return utc_day(now) - max(1, days) + 1
 
 
-def earnings_per_day(
-    q: Q, guild_id: int, user_id: int, days: int, now: float
-) -> list[L.DayEarnings]:
+def earnings_per_day(q: Q, r: R.EarningsPerDay, now: float) -> list[L.DayEarnings]:
+    guild_id, user_id, days = r.guild_id, r.user_id, r.days
     first, today = _first_day(days, now), utc_day(now)
     got = dict(
         q.execute(
@@ -299,9 +309,8 @@ def earnings_per_day(
     return [L.DayEarnings(day, got.get(day, 0)) for day in range(first, today + 1)]
 
 
-def top_gifts(
-    q: Q, guild_id: int, user_id: int, days: int, limit: int, now: float
-) -> list[L.GiftTotal]:
+def top_gifts(q: Q, r: R.TopGifts, now: float) -> list[L.GiftTotal]:
+    guild_id, user_id, days, limit = r.guild_id, r.user_id, r.days, r.limit
     rows = q.execute(
         "SELECT gift_name, SUM(count), SUM(diamonds) FROM txns"
         " WHERE guild_id = ? AND counterparty_id = ? AND kind = 'gift' AND created_at >= ?"
@@ -311,9 +320,8 @@ def top_gifts(
     return [L.GiftTotal(*r) for r in rows]
 
 
-def top_supporters(
-    q: Q, guild_id: int, user_id: int, days: int, limit: int, now: float
-) -> list[L.SupporterTotal]:
+def top_supporters(q: Q, r: R.TopSupporters, now: float) -> list[L.SupporterTotal]:
+    guild_id, user_id, days, limit = r.guild_id, r.user_id, r.days, r.limit
     rows = q.execute(
         "SELECT subject_id, SUM(diamonds) FROM txns"
         " WHERE guild_id = ? AND counterparty_id = ? AND kind = 'gift' AND created_at >= ?"
@@ -326,7 +334,8 @@ def top_supporters(
 # --- events and settings ------------------------------------------------------------------
 
 
-def live_event(q: Q, guild_id: int) -> L.Event | None:
+def live_event(q: Q, r: R.GetLiveEvent, now: float) -> L.Event | None:
+    guild_id = r.guild_id
     row = q.execute(
         f"SELECT {codec.EVENT_COLS} FROM events WHERE guild_id = ? AND ended_at IS NULL",
         (guild_id,),
@@ -334,7 +343,8 @@ def live_event(q: Q, guild_id: int) -> L.Event | None:
     return None if row is None else codec.event(row)
 
 
-def events(q: Q, guild_id: int, limit: int) -> list[L.Event]:
+def events(q: Q, r: R.ListEvents, now: float) -> list[L.Event]:
+    guild_id, limit = r.guild_id, r.limit
     rows = q.execute(
         f"SELECT {codec.EVENT_COLS} FROM events WHERE guild_id = ? ORDER BY id DESC LIMIT ?",
         (guild_id, limit),
@@ -342,7 +352,11 @@ def events(q: Q, guild_id: int, limit: int) -> list[L.Event]:
     return [codec.event(r) for r in rows]
 
 
-def event(q: Q, guild_id: int, event_id: int) -> L.Event | None:
+def event(q: Q, r: R.GetEvent, now: float) -> L.Event | None:
+    return event_row(q, r.guild_id, r.event_id)
+
+
+def event_row(q: Q, guild_id: int, event_id: int) -> L.Event | None:
     row = q.execute(
         f"SELECT {codec.EVENT_COLS} FROM events WHERE guild_id = ? AND id = ?",
         (guild_id, event_id),
@@ -350,7 +364,7 @@ def event(q: Q, guild_id: int, event_id: int) -> L.Event | None:
     return None if row is None else codec.event(row)
 
 
-def due_events(q: Q, now: float) -> list[L.Event]:
+def due_events(q: Q, r: R.DueEvents, now: float) -> list[L.Event]:
     rows = q.execute(
         f"SELECT {codec.EVENT_COLS} FROM events WHERE ended_at IS NULL AND ends_at <= ?"
         " ORDER BY ends_at",
@@ -359,16 +373,21 @@ def due_events(q: Q, now: float) -> list[L.Event]:
     return [codec.event(r) for r in rows]
 
 
-def guild_settings(q: Q, guild_id: int) -> L.GuildSettings:
+def guild_settings(q: Q, r: R.GetGuildSettings, now: float) -> L.GuildSettings:
+    return settings_row(q, r.guild_id) or L.GuildSettings(r.guild_id)
+
+
+def settings_row(q: Q, guild_id: int) -> L.GuildSettings | None:
     row = q.execute(
         "SELECT guild_id, audit_channel_id, announce_channel_id, mod_role_id"
         " FROM guild_settings WHERE guild_id = ?",
         (guild_id,),
     ).fetchone()
-    return L.GuildSettings(guild_id) if row is None else L.GuildSettings(*row)
+    return None if row is None else L.GuildSettings(*row)
 
 
-def export_rows(q: Q, guild_id: int, days: int | None, now: float) -> list[dict[str, object]]:
+def export_rows(q: Q, r: R.ExportRows, now: float) -> list[dict[str, object]]:
+    guild_id, days = r.guild_id, r.days
     since = 0.0 if days is None else now - max(1, days) * SECONDS_PER_DAY
     rows = q.execute(
         "SELECT e.txn_id, t.created_at, t.kind, e.account, e.currency, e.amount, t.subject_id,"
@@ -398,3 +417,26 @@ def export_rows(q: Q, guild_id: int, days: int | None, now: float) -> list[dict[
             }
         )
     return out
+
+
+# The one generic path from `Ledger.run(read)` to its query.
+READS: dict[type[Any], Callable[[Q, Any, float], Any]] = {
+    R.GetAccount: account,
+    R.GetRank: rank,
+    R.GetLeaderboard: leaderboard,
+    R.GetHistory: history,
+    R.GetAudit: audit,
+    R.SpentToday: spent_today,
+    R.CashoutRequestedToday: cashout_requested_today,
+    R.ListCashouts: cashouts,
+    R.GetCashout: cashout,
+    R.EarningsPerDay: earnings_per_day,
+    R.TopGifts: top_gifts,
+    R.TopSupporters: top_supporters,
+    R.GetLiveEvent: live_event,
+    R.ListEvents: events,
+    R.GetEvent: event,
+    R.DueEvents: due_events,
+    R.GetGuildSettings: guild_settings,
+    R.ExportRows: export_rows,
+}

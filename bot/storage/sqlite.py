@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
-from decimal import Decimal
-from functools import partial
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any, TypeVar
 
 import aiosqlite
 
 from bot.economy import ledger as L
 from bot.economy.config import EconomyConfig
-from bot.storage import ops_admin, ops_money, queries, tools
+from bot.economy.requests import Request, Write
+from bot.storage import queries, tools
 from bot.storage.checkpointer import Checkpointer
 from bot.storage.connection import (
     SYNC_MODES,
@@ -120,18 +119,30 @@ class SqliteLedger:
         await self.writer.run_now(apply_migrations)
         return self._version_at_open, await self.writer.run_now(schema_version)
 
-    # --- plumbing -----------------------------------------------------------------------
+    # --- the port: one generic path for every request ------------------------------------
 
-    async def _write(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
-        result: T = await self.writer.submit(partial(fn, **kwargs))
-        return result
-
-    async def _read(self, fn: Callable[..., T], *args: Any) -> T:
+    async def run(self, request: Request[T]) -> T:
+        """A `Write` joins the group-commit queue and is answered after its batch commits; a
+        `Read` runs on the reader connection in one read transaction (one snapshot)."""
+        if isinstance(request, Write):
+            result: T = await self.writer.submit(request)
+            return result
+        query = queries.READS.get(type(request))
+        if query is None:
+            raise TypeError(f"no query for {type(request).__name__}")
         try:
-            result: T = await self._rconn._execute(snapshot, self._rconn._conn, fn, *args)
+            got: T = await self._rconn._execute(
+                snapshot, self._rconn._conn, query, request, self._clock()
+            )
         except sqlite3.Error as exc:
             err = storage_error(exc, self.path)
             raise StorageError(err.operator_detail, READ_SENTENCE) from exc
+        return got
+
+    async def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `fn(connection)` in one read snapshot. For SQLite-specific tests (crash and
+        fault injection) only: the contract suite reads through `run`."""
+        result: T = await self._rconn._execute(snapshot, self._rconn._conn, fn)
         return result
 
     async def _execute_on_writer(self, sql: str) -> list[Any]:
@@ -140,301 +151,6 @@ class SqliteLedger:
         rows: list[Any] = await self.writer.run_now(lambda c: c.execute(sql).fetchall())
         return rows
 
-    # --- writes (each one transaction, idempotent by key) ---------------------------------
-
-    async def confirm_age(self, guild_id: int, user_id: int) -> None:
-        await self._write(ops_money.confirm_age, guild_id=guild_id, user_id=user_id)
-
-    async def purchase(
-        self, guild_id: int, user_id: int, *, key: str, coins: int, package: bool
-    ) -> L.PurchaseResult:
-        return await self._write(
-            ops_money.purchase,
-            guild_id=guild_id,
-            user_id=user_id,
-            key=str(key),
-            coins=coins,
-            package=package,
-        )
-
-    async def gift(
-        self,
-        guild_id: int,
-        sender_id: int,
-        recipient_id: int,
-        *,
-        key: str,
-        gift_name: str,
-        count: int,
-        recipient_is_bot: bool = False,
-    ) -> L.GiftResult:
-        return await self._write(
-            ops_money.gift,
-            guild_id=guild_id,
-            sender_id=sender_id,
-            recipient_id=recipient_id,
-            key=str(key),
-            gift_name=gift_name,
-            count=count,
-            recipient_is_bot=recipient_is_bot,
-        )
-
-    async def adjust(
-        self,
-        guild_id: int,
-        user_id: int,
-        *,
-        key: str,
-        actor_id: int,
-        currency: L.Currency,
-        mode: L.AdjustMode,
-        amount: int,
-        reason: str,
-    ) -> L.AdjustResult:
-        return await self._write(
-            ops_money.adjust,
-            guild_id=guild_id,
-            user_id=user_id,
-            key=str(key),
-            actor_id=actor_id,
-            currency=currency,
-            mode=mode,
-            amount=amount,
-            reason=reason,
-        )
-
-    async def grant_many(
-        self,
-        guild_id: int,
-        user_ids: Sequence[int],
-        *,
-        key: str,
-        actor_id: int,
-        currency: L.Currency,
-        amount: int,
-        reason: str,
-    ) -> L.BulkAdjustResult:
-        return await self._write(
-            ops_money.grant_many,
-            guild_id=guild_id,
-            user_ids=list(user_ids),
-            key=str(key),
-            actor_id=actor_id,
-            currency=currency,
-            amount=amount,
-            reason=reason,
-        )
-
-    async def set_frozen(
-        self, guild_id: int, user_id: int, *, key: str, actor_id: int, frozen: bool, reason: str
-    ) -> L.FreezeResult:
-        return await self._write(
-            ops_admin.set_frozen,
-            guild_id=guild_id,
-            user_id=user_id,
-            key=str(key),
-            actor_id=actor_id,
-            frozen=frozen,
-            reason=reason,
-        )
-
-    async def register_creator(
-        self, guild_id: int, user_id: int, *, country: str, method: L.PayoutMethod
-    ) -> L.Account:
-        return await self._write(
-            ops_admin.register_creator,
-            guild_id=guild_id,
-            user_id=user_id,
-            country=country,
-            method=method,
-        )
-
-    async def request_cashout(
-        self, guild_id: int, user_id: int, *, key: str, diamonds: int, method: L.PayoutMethod
-    ) -> L.Payout:
-        return await self._write(
-            ops_admin.request_cashout,
-            guild_id=guild_id,
-            user_id=user_id,
-            key=str(key),
-            diamonds=diamonds,
-            method=method,
-        )
-
-    async def decide_cashout(
-        self, guild_id: int, payout_id: int, *, key: str, actor_id: int, approve: bool, reason: str
-    ) -> L.Payout:
-        return await self._write(
-            ops_admin.decide_cashout,
-            guild_id=guild_id,
-            payout_id=payout_id,
-            key=str(key),
-            actor_id=actor_id,
-            approve=approve,
-            reason=reason,
-        )
-
-    async def start_event(
-        self,
-        guild_id: int,
-        *,
-        key: str,
-        actor_id: int,
-        name: str,
-        minutes: int,
-        goal: int | None,
-        bonus_percent: int,
-        channel_id: int | None,
-    ) -> L.Event:
-        return await self._write(
-            ops_admin.start_event,
-            guild_id=guild_id,
-            key=str(key),
-            actor_id=actor_id,
-            name=name,
-            minutes=minutes,
-            goal=goal,
-            bonus_percent=bonus_percent,
-            channel_id=channel_id,
-        )
-
-    async def end_event(self, guild_id: int, event_id: int, *, actor_id: int | None) -> L.Event:
-        return await self._write(
-            ops_admin.end_event, guild_id=guild_id, event_id=event_id, actor_id=actor_id
-        )
-
-    async def set_event_message(self, event_id: int, channel_id: int, message_id: int) -> None:
-        await self._write(
-            ops_admin.set_event_message,
-            event_id=event_id,
-            channel_id=channel_id,
-            message_id=message_id,
-        )
-
-    async def update_guild_settings(
-        self,
-        guild_id: int,
-        *,
-        audit_channel_id: int | None = None,
-        announce_channel_id: int | None = None,
-        mod_role_id: int | None = None,
-    ) -> L.GuildSettings:
-        """None leaves a setting unchanged; pass 0 to clear it."""
-        return await self._write(
-            ops_admin.update_guild_settings,
-            guild_id=guild_id,
-            audit_channel_id=audit_channel_id,
-            announce_channel_id=announce_channel_id,
-            mod_role_id=mod_role_id,
-        )
-
-    async def set_departed(self, guild_id: int, user_id: int, departed: bool) -> None:
-        await self._write(
-            ops_admin.set_departed, guild_id=guild_id, user_id=user_id, departed=departed
-        )
-
-    # --- queries (one snapshot each, never queued behind writes) --------------------------
-
-    async def account(self, guild_id: int, user_id: int) -> L.Account:
-        return await self._read(queries.account, guild_id, user_id)
-
-    async def rank(
-        self,
-        guild_id: int,
-        user_id: int,
-        board: L.Board,
-        period: L.Period,
-        event_id: int | None = None,
-    ) -> int | None:
-        return await self._read(
-            queries.rank, guild_id, user_id, board, period, event_id, self._clock()
-        )
-
-    async def leaderboard(
-        self,
-        guild_id: int,
-        board: L.Board,
-        period: L.Period,
-        *,
-        event_id: int | None = None,
-        page: int = 1,
-        per_page: int = 10,
-    ) -> L.Page[L.LeaderRow]:
-        return await self._read(
-            queries.leaderboard, guild_id, board, period, event_id, page, per_page, self._clock()
-        )
-
-    async def history(
-        self, guild_id: int, user_id: int, *, page: int = 1, per_page: int = 10
-    ) -> L.Page[L.HistoryEntry]:
-        return await self._read(queries.history, guild_id, user_id, page, per_page)
-
-    async def audit(
-        self,
-        guild_id: int,
-        *,
-        member_id: int | None = None,
-        actor_id: int | None = None,
-        page: int = 1,
-        per_page: int = 10,
-    ) -> L.Page[L.AuditEntry]:
-        return await self._read(queries.audit, guild_id, member_id, actor_id, page, per_page)
-
-    async def spent_today(self, guild_id: int, user_id: int) -> Decimal:
-        return await self._read(queries.spent_today, guild_id, user_id, self._clock())
-
-    async def cashout_requested_today(self, guild_id: int, user_id: int) -> Decimal:
-        return await self._read(queries.cashout_requested_today, guild_id, user_id, self._clock())
-
-    async def cashouts(
-        self,
-        guild_id: int,
-        *,
-        user_id: int | None = None,
-        state: L.PayoutState | None = None,
-        page: int = 1,
-        per_page: int = 10,
-    ) -> L.Page[L.Payout]:
-        return await self._read(queries.cashouts, guild_id, user_id, state, page, per_page)
-
-    async def cashout(self, guild_id: int, payout_id: int) -> L.Payout | None:
-        return await self._read(queries.cashout, guild_id, payout_id)
-
-    async def earnings_per_day(self, guild_id: int, user_id: int, days: int) -> list[L.DayEarnings]:
-        return await self._read(queries.earnings_per_day, guild_id, user_id, days, self._clock())
-
-    async def top_gifts(
-        self, guild_id: int, user_id: int, days: int, limit: int = 5
-    ) -> list[L.GiftTotal]:
-        return await self._read(queries.top_gifts, guild_id, user_id, days, limit, self._clock())
-
-    async def top_supporters(
-        self, guild_id: int, user_id: int, days: int, limit: int = 5
-    ) -> list[L.SupporterTotal]:
-        return await self._read(
-            queries.top_supporters, guild_id, user_id, days, limit, self._clock()
-        )
-
-    async def live_event(self, guild_id: int) -> L.Event | None:
-        return await self._read(queries.live_event, guild_id)
-
-    async def events(self, guild_id: int, *, limit: int = 25) -> list[L.Event]:
-        return await self._read(queries.events, guild_id, limit)
-
-    async def event(self, guild_id: int, event_id: int) -> L.Event | None:
-        return await self._read(queries.event, guild_id, event_id)
-
-    async def due_events(self) -> list[L.Event]:
-        return await self._read(queries.due_events, self._clock())
-
-    async def guild_settings(self, guild_id: int) -> L.GuildSettings:
-        return await self._read(queries.guild_settings, guild_id)
-
-    async def export_rows(
-        self, guild_id: int, *, days: int | None = None
-    ) -> list[dict[str, object]]:
-        return await self._read(queries.export_rows, guild_id, days, self._clock())
-
     # --- operator tools -------------------------------------------------------------------
 
     async def verify(self) -> tools.VerifyReport:
@@ -442,9 +158,6 @@ class SqliteLedger:
 
     async def backup(self, dest: str | Path) -> Path:
         return await tools.backup(self.path, dest)
-
-    async def export_csv(self, guild_id: int, out: TextIO, *, days: int | None = None) -> int:
-        return await tools.export_csv(self, guild_id, out, days=days)
 
 
 async def open_ledger(url: str, economy: EconomyConfig, **kw: Any) -> SqliteLedger:

@@ -7,22 +7,17 @@ runs: WAL gives the reader one consistent snapshot and never blocks the writer.
 from __future__ import annotations
 
 import asyncio
-import csv
 import os
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any
 
 from bot.economy.ledger import SystemAccount
 from bot.economy.rules import diamonds_for_coins
 from bot.storage.errors import StorageError, storage_error
-from bot.storage.queries import EXPORT_COLUMNS
-
-if TYPE_CHECKING:
-    from bot.storage.sqlite import SqliteLedger
 
 MAX_LISTED = 50  # violations named per check; the count says how many more
 
@@ -231,15 +226,3 @@ async def backup(path: str, dest: str | os.PathLike[str]) -> Path:
         return target
 
     return await asyncio.to_thread(run)
-
-
-async def export_csv(
-    ledger: SqliteLedger, guild_id: int, out: TextIO, *, days: int | None = None
-) -> int:
-    """Write a server's ledger entries as CSV (header first) to `out`; returns the row count."""
-    rows = await ledger.export_rows(guild_id, days=days)
-    writer = csv.DictWriter(out, fieldnames=list(EXPORT_COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
-    return len(rows)

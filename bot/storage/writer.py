@@ -18,12 +18,13 @@ import aiosqlite
 
 from bot.economy.catalog import Catalog
 from bot.economy.config import EconomyConfig
-from bot.storage.batch import Op, run_batch
+from bot.economy.requests import Write
+from bot.storage.batch import run_batch
 from bot.storage.errors import StorageError, storage_error
 
 log = logging.getLogger("giftcord.storage")
 
-_Item = tuple[Op, "asyncio.Future[Any]"]
+_Item = tuple[Write[Any], "asyncio.Future[Any]"]
 
 
 class GroupCommitWriter:
@@ -52,8 +53,8 @@ class GroupCommitWriter:
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="giftcord-ledger-writer")
 
-    async def submit(self, op: Op) -> Any:
-        """Queue `op` and wait until the batch holding it has committed."""
+    async def submit(self, op: Write[Any]) -> Any:
+        """Queue the write request and wait until the batch holding it has committed."""
         if self._closing:
             raise StorageError("the ledger is closed; no more writes are accepted")
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()

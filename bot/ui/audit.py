@@ -14,6 +14,7 @@ import discord
 
 from bot.economy.ledger import Currency, Ledger
 from bot.economy.money import format_count
+from bot.economy.reads import GetGuildSettings
 
 log = logging.getLogger("giftcord.audit")
 
@@ -72,7 +73,7 @@ async def post_audit(
     bot: discord.Client, ledger: Ledger, guild_id: int, embed: discord.Embed
 ) -> PostOutcome:
     """Post `embed` to the server's audit channel. The note reads well after "Audit: "."""
-    settings = await ledger.guild_settings(guild_id)
+    settings = await ledger.run(GetGuildSettings(guild_id))
     if settings.audit_channel_id is None:
         return PostOutcome(
             False, "no audit channel is set — choose one with `/settings set audit_channel:`"

@@ -11,6 +11,7 @@ import discord
 from bot.economy.errors import NoPrivateMessageError
 from bot.economy.ledger import Ledger
 from bot.economy.money import parse_amount
+from bot.economy.reads import GetGuildSettings
 from bot.permissions import is_moderator
 from bot.ui.errors import is_redelivery
 
@@ -32,7 +33,7 @@ async def invoker_is_moderator(interaction: discord.Interaction, ledger: Ledger)
     member = interaction.user
     if not isinstance(member, discord.Member):
         return False
-    settings = await ledger.guild_settings(guild_id(interaction))
+    settings = await ledger.run(GetGuildSettings(guild_id(interaction)))
     return is_moderator(member, settings.mod_role_id)
 
 

@@ -17,6 +17,7 @@ import discord
 
 from bot.economy.ledger import Board, Event, LeaderRow, Ledger, Period
 from bot.economy.money import format_count
+from bot.economy.reads import GetLeaderboard
 
 log = logging.getLogger("giftcord.events")
 
@@ -41,11 +42,11 @@ def _rows(rows: list[LeaderRow], unit: str) -> str:
 
 
 async def _tops(ledger: Ledger, event: Event) -> tuple[list[LeaderRow], list[LeaderRow]]:
-    gifters = await ledger.leaderboard(
-        event.guild_id, Board.GIFTERS, Period.ALL, event_id=event.id, per_page=TOP
+    gifters = await ledger.run(
+        GetLeaderboard(event.guild_id, Board.GIFTERS, Period.ALL, event_id=event.id, per_page=TOP)
     )
-    creators = await ledger.leaderboard(
-        event.guild_id, Board.CREATORS, Period.ALL, event_id=event.id, per_page=TOP
+    creators = await ledger.run(
+        GetLeaderboard(event.guild_id, Board.CREATORS, Period.ALL, event_id=event.id, per_page=TOP)
     )
     return gifters.items, creators.items
 

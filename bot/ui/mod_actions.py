@@ -21,6 +21,8 @@ from bot.economy.errors import (
 )
 from bot.economy.ledger import AdjustMode, Currency, Ledger, Payout, PayoutState
 from bot.economy.money import format_count, format_usd
+from bot.economy.reads import GetCashout
+from bot.economy.requests import Adjust, DecideCashout, GrantMany, SetFrozen
 from bot.ui.audit import audit_embed, audit_line, post_audit
 
 MAX_REASON = 500
@@ -70,15 +72,17 @@ class ModActions:
         reason: str,
     ) -> str:
         try:
-            result = await self.ledger.adjust(
-                guild_id,
-                user_id,
-                key=key,
-                actor_id=actor_id,
-                currency=currency,
-                mode=mode,
-                amount=amount,
-                reason=reason,
+            result = await self.ledger.run(
+                Adjust(
+                    guild_id,
+                    user_id,
+                    key=key,
+                    actor_id=actor_id,
+                    currency=currency,
+                    mode=mode,
+                    amount=amount,
+                    reason=reason,
+                )
             )
         except (InsufficientCoins, InsufficientDiamonds) as exc:
             # The store's sentence speaks to a member ("top up"); a moderator needs this one.
@@ -117,14 +121,16 @@ class ModActions:
         amount: int,
         reason: str,
     ) -> str:
-        result = await self.ledger.grant_many(
-            guild_id,
-            user_ids,
-            key=key,
-            actor_id=actor_id,
-            currency=currency,
-            amount=amount,
-            reason=reason,
+        result = await self.ledger.run(
+            GrantMany(
+                guild_id,
+                user_ids,
+                key=key,
+                actor_id=actor_id,
+                currency=currency,
+                amount=amount,
+                reason=reason,
+            )
         )
         skipped = (
             f"; {format_count(result.skipped)} skipped (frozen or at the maximum balance)"
@@ -157,8 +163,8 @@ class ModActions:
     async def freeze(
         self, guild_id: int, *, actor_id: int, key: str, user_id: int, frozen: bool, reason: str
     ) -> str:
-        result = await self.ledger.set_frozen(
-            guild_id, user_id, key=key, actor_id=actor_id, frozen=frozen, reason=reason
+        result = await self.ledger.run(
+            SetFrozen(guild_id, user_id, key=key, actor_id=actor_id, frozen=frozen, reason=reason)
         )
         state = "frozen" if frozen else "unfrozen"
         if result.replayed:
@@ -184,7 +190,7 @@ class ModActions:
 
     async def pending_payout(self, guild_id: int, payout_id: int) -> Payout:
         """A pending cash-out request of this server, or a NotFound sentence."""
-        payout = await self.ledger.cashout(guild_id, payout_id)
+        payout = await self.ledger.run(GetCashout(guild_id, payout_id))
         if payout is None or payout.state is not PayoutState.PENDING:
             raise NotFound(
                 f"There is no pending cash-out request #{payout_id} in this server — "
@@ -202,8 +208,10 @@ class ModActions:
         approve: bool,
         reason: str,
     ) -> str:
-        payout = await self.ledger.decide_cashout(
-            guild_id, payout_id, key=key, actor_id=actor_id, approve=approve, reason=reason
+        payout = await self.ledger.run(
+            DecideCashout(
+                guild_id, payout_id, key=key, actor_id=actor_id, approve=approve, reason=reason
+            )
         )
         what = (
             f"Cash-out #{payout.id} of <@{payout.user_id}> — {format_count(payout.diamonds)} "

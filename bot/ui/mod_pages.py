@@ -8,6 +8,7 @@ import discord
 
 from bot.economy.ledger import AuditEntry, HistoryEntry, Ledger, PayoutState
 from bot.economy.money import format_count, format_usd
+from bot.economy.reads import GetAudit, GetHistory, ListCashouts
 from bot.ui.pagination import Render
 
 PER_PAGE = 10
@@ -81,7 +82,7 @@ def audit_entry_line(entry: AuditEntry) -> str:
 
 def history_pages(ledger: Ledger, guild_id: int, user_id: int) -> Render:
     async def render(page: int) -> tuple[discord.Embed, int]:
-        result = await ledger.history(guild_id, user_id, page=page, per_page=PER_PAGE)
+        result = await ledger.run(GetHistory(guild_id, user_id, page=page, per_page=PER_PAGE))
         embed = discord.Embed(title="Ledger history", colour=discord.Colour.blurple())
         embed.description = f"Member: <@{user_id}> · newest first\n\n" + (
             "\n".join(history_line(e) for e in result.items) or "No ledger entries yet."
@@ -96,8 +97,8 @@ def audit_pages(
     ledger: Ledger, guild_id: int, *, member_id: int | None, actor_id: int | None
 ) -> Render:
     async def render(page: int) -> tuple[discord.Embed, int]:
-        result = await ledger.audit(
-            guild_id, member_id=member_id, actor_id=actor_id, page=page, per_page=PER_PAGE
+        result = await ledger.run(
+            GetAudit(guild_id, member_id=member_id, actor_id=actor_id, page=page, per_page=PER_PAGE)
         )
         filters = []
         if member_id is not None:
@@ -117,8 +118,8 @@ def audit_pages(
 
 def cashout_pages(ledger: Ledger, guild_id: int) -> Render:
     async def render(page: int) -> tuple[discord.Embed, int]:
-        result = await ledger.cashouts(
-            guild_id, state=PayoutState.PENDING, page=page, per_page=PER_PAGE
+        result = await ledger.run(
+            ListCashouts(guild_id, state=PayoutState.PENDING, page=page, per_page=PER_PAGE)
         )
         lines = [
             f"**#{p.id}** · <@{p.user_id}> · {format_count(p.diamonds)} diamonds "

@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 
 from bot.economy.ledger import AdjustMode, Currency
+from bot.economy.reads import ExportRows, GetGuildSettings, GetLiveEvent
+from bot.economy.requests import Adjust, ConfirmAge
 from tests.standin.ids import ALICE, BOB, GENERAL, GUILD_ID, MODERATOR, OWNER
 
 CASES: list[tuple[int, str, dict[str, Any], str]] = [
@@ -69,17 +71,19 @@ CASES: list[tuple[int, str, dict[str, Any], str]] = [
 
 async def seed(harness: Any) -> None:
     for uid in (ALICE, BOB):
-        await harness.ledger.adjust(
-            GUILD_ID,
-            uid,
-            key=f"seed-{uid}",
-            actor_id=OWNER,
-            currency=Currency.COINS,
-            mode=AdjustMode.GRANT,
-            amount=50,
-            reason="seed",
+        await harness.ledger.run(
+            Adjust(
+                GUILD_ID,
+                uid,
+                key=f"seed-{uid}",
+                actor_id=OWNER,
+                currency=Currency.COINS,
+                mode=AdjustMode.GRANT,
+                amount=50,
+                reason="seed",
+            )
         )
-    await harness.ledger.confirm_age(GUILD_ID, ALICE)
+    await harness.ledger.run(ConfirmAge(GUILD_ID, ALICE))
 
 
 @pytest.mark.parametrize(
@@ -89,16 +93,16 @@ async def test_bad_input_gets_a_sentence_and_changes_nothing(
     harness: Any, who: int, command: str, options: dict[str, Any], words: str
 ) -> None:
     await seed(harness)
-    before = await harness.ledger.export_rows(GUILD_ID)
-    settings_before = await harness.ledger.guild_settings(GUILD_ID)
+    before = await harness.ledger.run(ExportRows(GUILD_ID))
+    settings_before = await harness.ledger.run(GetGuildSettings(GUILD_ID))
     result = await harness.user(who).invoke(command, validate=False, **options)
     assert result.ephemeral, result.describe()
     assert words.lower() in result.text.lower(), result.describe()
     assert "Traceback" not in result.text
     assert "incident" not in result.text.lower()
-    assert await harness.ledger.export_rows(GUILD_ID) == before
-    assert await harness.ledger.guild_settings(GUILD_ID) == settings_before
-    assert await harness.ledger.live_event(GUILD_ID) is None
+    assert await harness.ledger.run(ExportRows(GUILD_ID)) == before
+    assert await harness.ledger.run(GetGuildSettings(GUILD_ID)) == settings_before
+    assert await harness.ledger.run(GetLiveEvent(GUILD_ID)) is None
     assert not harness.standin.messages(GENERAL) or all(
         m.ephemeral for m in harness.standin.messages(GENERAL)
     )

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from bot.economy.reads import DueEvents, GetEvent, GetLiveEvent
+from bot.economy.requests import ConfirmAge, Purchase, UpdateGuildSettings
 from tests.standin.ids import ALICE, ANNOUNCE, BOB, CAROL, GENERAL, GUILD_ID, MODERATOR
 
 G = GUILD_ID
@@ -39,7 +41,7 @@ async def test_status_without_an_event(harness: Any) -> None:
 
 async def test_event_lifecycle_gifts_bonus_goal_and_end_by_time(harness: Any) -> None:
     cog = events_cog(harness)
-    await harness.ledger.update_guild_settings(G, announce_channel_id=ANNOUNCE)
+    await harness.ledger.run(UpdateGuildSettings(G, announce_channel_id=ANNOUNCE))
     await fund(harness, ALICE)
     mod = harness.user(MODERATOR)
 
@@ -47,7 +49,7 @@ async def test_event_lifecycle_gifts_bonus_goal_and_end_by_time(harness: Any) ->
     assert started.ephemeral
     assert "Spring Gala" in started.text
     assert "has started" in started.text
-    event = await harness.ledger.live_event(G)
+    event = await harness.ledger.run(GetLiveEvent(G))
     assert event is not None
     assert event.goal == 100
     assert event.bonus_percent == 10
@@ -60,13 +62,13 @@ async def test_event_lifecycle_gifts_bonus_goal_and_end_by_time(harness: Any) ->
     # Only one live event per server.
     second = await mod.invoke("event start", name="Another", minutes=30)
     assert second.ephemeral
-    assert (await harness.ledger.live_event(G)).name == "Spring Gala"
+    assert (await harness.ledger.run(GetLiveEvent(G))).name == "Spring Gala"
 
     # Gifts during the event count and refresh the progress post (throttled).
     for _ in range(3):
         await harness.user(ALICE).invoke("gift", member=BOB, gift="Doughnut", count=1)
     await cog.board.drain()
-    assert (await harness.ledger.live_event(G)).diamonds == 90
+    assert (await harness.ledger.run(GetLiveEvent(G))).diamonds == 90
     progress = posts(harness, ANNOUNCE)[0]
     assert "█████████░ 90 %" in progress.text
     assert f"<@{ALICE}>" in progress.text  # top gifter
@@ -74,8 +76,8 @@ async def test_event_lifecycle_gifts_bonus_goal_and_end_by_time(harness: Any) ->
     assert progress.edit_count <= 3  # never more edits than gifts
 
     # A purchase during the event gets the bonus on top.
-    await harness.ledger.confirm_age(G, CAROL)
-    bought = await harness.ledger.purchase(G, CAROL, key="buy-carol", coins=700, package=True)
+    await harness.ledger.run(ConfirmAge(G, CAROL))
+    bought = await harness.ledger.run(Purchase(G, CAROL, key="buy-carol", coins=700, package=True))
     assert bought.bonus_coins == 70
     assert bought.event_id == event.id
 
@@ -91,7 +93,7 @@ async def test_event_lifecycle_gifts_bonus_goal_and_end_by_time(harness: Any) ->
     # Time runs out; the due-events check ends it and posts the results.
     harness.clock.advance(61 * 60)
     assert await cog.end_due_events() == 1
-    ended = await harness.ledger.event(G, event.id)
+    ended = await harness.ledger.run(GetEvent(G, event.id))
     assert ended is not None
     assert not ended.live
     results = posts(harness, ANNOUNCE)[-1]
@@ -116,7 +118,7 @@ async def test_event_end_early_posts_results_goal_not_reached(harness: Any) -> N
     assert "has ended" in result.text
     results = posts(harness, GENERAL)[-1]
     assert "not reached" in results.text
-    assert await harness.ledger.live_event(G) is None
+    assert await harness.ledger.run(GetLiveEvent(G)) is None
     nothing = await mod.invoke("event end")
     assert "No event is running" in nothing.text
 
@@ -126,13 +128,13 @@ async def test_bad_goal_is_refused(harness: Any, goal: str, sentence: str) -> No
     result = await harness.user(MODERATOR).invoke("event start", name="x", minutes=10, goal=goal)
     assert result.ephemeral
     assert sentence in result.text
-    assert await harness.ledger.live_event(G) is None
+    assert await harness.ledger.run(GetLiveEvent(G)) is None
 
 
 async def test_event_due_during_downtime_ends_at_start_up(harness: Any) -> None:
     mod = harness.user(MODERATOR)
     await mod.invoke("event start", name="Overnight", minutes=30, channel=ANNOUNCE)
-    event = await harness.ledger.live_event(G)
+    event = await harness.ledger.run(GetLiveEvent(G))
     assert event is not None
 
     await harness.stop_bot()  # the bot goes down mid-event
@@ -148,11 +150,11 @@ async def test_event_due_during_downtime_ends_at_start_up(harness: Any) -> None:
     assert "results" in results.text
     assert "results" in progress.text  # the progress post now shows it is over
     assert results.pings()["users"] == set()
-    ended = await harness.ledger.event(G, event.id)
+    ended = await harness.ledger.run(GetEvent(G, event.id))
     assert ended is not None
     assert not ended.live
     assert ended.ended_at == event.ends_at  # it ended at its scheduled time, not at start-up
-    assert await harness.ledger.live_event(G) is None
+    assert await harness.ledger.run(GetLiveEvent(G)) is None
     assert await harness.bot.get_cog("Events").end_due_events() == 0  # never twice
     assert len(posts(harness, ANNOUNCE)) == 2
 
@@ -164,7 +166,7 @@ async def test_concurrent_due_checks_end_and_post_once(harness: Any) -> None:
     harness.clock.advance(6 * 60)
     counts = await asyncio.gather(cog.end_due_events(), cog.end_due_events(G))
     assert sorted(counts) == [0, 1]
-    assert await harness.ledger.live_event(G) is None
+    assert await harness.ledger.run(GetLiveEvent(G)) is None
     progress, results = posts(harness, ANNOUNCE)
     assert "results" in results.text
     assert "Race" in results.text
@@ -176,7 +178,7 @@ async def test_due_check_for_one_server_leaves_other_servers_alone(harness: Any)
     await harness.user(MODERATOR).invoke("event start", name="Mine", minutes=5, channel=ANNOUNCE)
     harness.clock.advance(6 * 60)
     assert await cog.end_due_events(G + 1) == 0
-    assert [e.name for e in await harness.ledger.due_events()] == ["Mine"]
+    assert [e.name for e in await harness.ledger.run(DueEvents())] == ["Mine"]
     assert len(posts(harness, ANNOUNCE)) == 1
     assert await cog.end_due_events(G) == 1
     assert len(posts(harness, ANNOUNCE)) == 2
@@ -190,7 +192,7 @@ async def test_a_refresh_in_flight_never_overwrites_the_ended_post(
     module = sys.modules[type(cog).__module__]  # the extension as the bot loaded it
     mod = harness.user(MODERATOR)
     await mod.invoke("event start", name="Edge", minutes=30, goal="100", channel=ANNOUNCE)
-    event = await harness.ledger.live_event(G)
+    event = await harness.ledger.run(GetLiveEvent(G))
     assert event is not None
 
     real_embed = module.progress_embed

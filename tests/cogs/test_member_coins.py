@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from bot.economy.reads import GetAccount, GetHistory
+from bot.economy.requests import ConfirmAge
 from tests.standin import ComponentError
 from tests.standin.ids import ALICE, CAROL, GUILD_ID
 
@@ -20,7 +22,7 @@ def buttons(result_or_message: Any) -> dict[str, str]:
 
 
 async def coins(harness: Any, user_id: int = ALICE) -> int:
-    return (await harness.ledger.account(GUILD_ID, user_id)).coins
+    return (await harness.ledger.run(GetAccount(GUILD_ID, user_id))).coins
 
 
 async def test_first_purchase_asks_18_plus_and_the_button_completes_it(harness: Any) -> None:
@@ -38,8 +40,8 @@ async def test_first_purchase_asks_18_plus_and_the_button_completes_it(harness: 
     assert "Thanks — your age is confirmed." in r.message.text
     assert sum("Already answered" in p.text for p in presses) == 1
     assert await coins(harness) == 350
-    assert (await harness.ledger.account(GUILD_ID, ALICE)).age_confirmed
-    assert (await harness.ledger.history(GUILD_ID, ALICE)).total == 1  # one purchase entry
+    assert (await harness.ledger.run(GetAccount(GUILD_ID, ALICE))).age_confirmed
+    assert (await harness.ledger.run(GetHistory(GUILD_ID, ALICE))).total == 1  # one purchase entry
     again = await alice.invoke("coins buy", package=70)  # no second age question
     assert again.ephemeral
     assert "Coins" in again.text
@@ -47,7 +49,7 @@ async def test_first_purchase_asks_18_plus_and_the_button_completes_it(harness: 
 
 
 async def test_custom_amount_and_its_remaining_cap(harness: Any) -> None:
-    await harness.ledger.confirm_age(GUILD_ID, ALICE)
+    await harness.ledger.run(ConfirmAge(GUILD_ID, ALICE))
     r = await harness.user(ALICE).invoke("coins buy", amount="1.5k")
     assert r.ephemeral
     assert "$16.20" in r.text  # 1,500 × 0.0108 list price
@@ -66,7 +68,7 @@ async def test_custom_amount_and_its_remaining_cap(harness: Any) -> None:
     ],
 )
 async def test_bad_input_is_refused(harness: Any, kwargs: dict[str, Any], sentence: str) -> None:
-    await harness.ledger.confirm_age(GUILD_ID, ALICE)
+    await harness.ledger.run(ConfirmAge(GUILD_ID, ALICE))
     r = await harness.user(ALICE).invoke("coins buy", **kwargs)
     assert r.ephemeral
     assert sentence in r.text
@@ -74,7 +76,7 @@ async def test_bad_input_is_refused(harness: Any, kwargs: dict[str, Any], senten
 
 
 async def test_above_20_usd_asks_to_confirm_and_only_the_owner_can(harness: Any) -> None:
-    await harness.ledger.confirm_age(GUILD_ID, ALICE)
+    await harness.ledger.run(ConfirmAge(GUILD_ID, ALICE))
     r = await harness.user(ALICE).invoke("coins buy", package=3500)
     assert r.ephemeral
     assert "$49.99" in r.text
@@ -94,7 +96,7 @@ async def test_above_20_usd_asks_to_confirm_and_only_the_owner_can(harness: Any)
 
 
 async def test_cancel_changes_nothing(harness: Any) -> None:
-    await harness.ledger.confirm_age(GUILD_ID, ALICE)
+    await harness.ledger.run(ConfirmAge(GUILD_ID, ALICE))
     r = await harness.user(ALICE).invoke("coins buy", package=7000)
     press = await harness.user(ALICE).click(r.message, buttons(r)["Cancel"])
     await press.wait_for(lambda p: "nothing was changed" in p.text)
@@ -102,7 +104,7 @@ async def test_cancel_changes_nothing(harness: Any) -> None:
 
 
 async def test_daily_cap_refusal_says_when_it_resets(harness: Any) -> None:
-    await harness.ledger.confirm_age(GUILD_ID, ALICE)
+    await harness.ledger.run(ConfirmAge(GUILD_ID, ALICE))
     alice = harness.user(ALICE)
     r = await alice.invoke("coins buy", package=17500)
     await alice.click(r.message, buttons(r)["Confirm"])
@@ -113,7 +115,7 @@ async def test_daily_cap_refusal_says_when_it_resets(harness: Any) -> None:
 
 
 async def test_over_the_cap_is_refused_before_asking(harness: Any) -> None:
-    await harness.ledger.confirm_age(GUILD_ID, ALICE)
+    await harness.ledger.run(ConfirmAge(GUILD_ID, ALICE))
     alice = harness.user(ALICE)
     r = await alice.invoke("coins buy", package=17500)  # $249.99 of the $250.00
     await alice.click(r.message, buttons(r)["Confirm"])
@@ -126,7 +128,7 @@ async def test_over_the_cap_is_refused_before_asking(harness: Any) -> None:
 
 
 async def test_a_redelivered_purchase_buys_once(harness: Any) -> None:
-    await harness.ledger.confirm_age(GUILD_ID, ALICE)
+    await harness.ledger.run(ConfirmAge(GUILD_ID, ALICE))
     r = harness.user(ALICE).prepare("coins buy", package=70)
     await harness.standin.deliver(r)
     await harness.standin.redeliver(r)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from bot.economy.requests import SetFrozen
 from tests.standin.ids import ALICE, BOB, BOT_MEMBER, CAROL, DEPARTED, GUILD_ID, OWNER
 
 pytestmark = pytest.mark.asyncio
@@ -79,8 +80,8 @@ async def test_a_redelivered_gift_is_charged_and_announced_once(harness: Any) ->
 
 async def test_frozen_sender_is_refused(harness: Any) -> None:
     await harness.grant(ALICE, 10)
-    await harness.ledger.set_frozen(
-        GUILD_ID, ALICE, key="freeze", actor_id=OWNER, frozen=True, reason="test"
+    await harness.ledger.run(
+        SetFrozen(GUILD_ID, ALICE, key="freeze", actor_id=OWNER, frozen=True, reason="test")
     )
     r = await harness.user(ALICE).invoke("gift", member=BOB, gift="Rose")
     assert r.ephemeral

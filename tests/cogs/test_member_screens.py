@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from bot.economy.ledger import Currency
+from bot.economy.reads import GetAccount, ListCashouts
 from tests.standin import ComponentError
 from tests.standin.ids import ALICE, BOB, CAROL, DEPARTED, GUILD_ID, MODERATOR
 
@@ -111,14 +112,14 @@ async def test_cashout_estimate_request_and_history(harness: Any) -> None:
     refused = await bob.invoke("cashout request", diamonds="30k", method="paypal")
     assert refused.ephemeral
     assert "/creator register" in refused.text
-    assert (await harness.ledger.account(GUILD_ID, BOB)).diamonds == 30_000
+    assert (await harness.ledger.run(GetAccount(GUILD_ID, BOB))).diamonds == 30_000
 
     reg = await bob.invoke("creator register", country="DE", method="paypal")
     assert reg.ephemeral
     assert "I am 18 or older" in buttons(reg)
     press = await bob.click(reg.message, buttons(reg)["I am 18 or older"])
     await press.wait_for(lambda p: "registered" in p.text)
-    account = await harness.ledger.account(GUILD_ID, BOB)
+    account = await harness.ledger.run(GetAccount(GUILD_ID, BOB))
     assert (account.country, account.payout_method, account.age_confirmed) == ("DE", "paypal", True)
     status = await bob.invoke("creator status")
     assert status.text.count("✅") >= 4
@@ -128,8 +129,8 @@ async def test_cashout_estimate_request_and_history(harness: Any) -> None:
     assert ok.ephemeral
     assert "$125.00" in ok.text
     assert "pending" in ok.text
-    assert (await harness.ledger.account(GUILD_ID, BOB)).diamonds == 5_000
-    [payout] = (await harness.ledger.cashouts(GUILD_ID, user_id=BOB)).items
+    assert (await harness.ledger.run(GetAccount(GUILD_ID, BOB))).diamonds == 5_000
+    [payout] = (await harness.ledger.run(ListCashouts(GUILD_ID, user_id=BOB))).items
     assert (payout.diamonds, payout.state.value, str(payout.usd)) == (25_000, "pending", "125.00")
     hist = await bob.invoke("cashout history")
     assert "$125.00" in hist.text
@@ -180,4 +181,4 @@ async def test_a_member_who_left_keeps_a_ledger_moderators_can_read(harness: Any
     assert mod.ephemeral
     assert "Moderator grant" in mod.text
     assert "+40 coins" in mod.text
-    assert (await harness.ledger.account(GUILD_ID, DEPARTED)).coins == 40
+    assert (await harness.ledger.run(GetAccount(GUILD_ID, DEPARTED))).coins == 40

@@ -13,6 +13,21 @@ from typing import Any
 import pytest
 
 from bot.economy.ledger import AdjustMode, Currency, PayoutMethod, PayoutState
+from bot.economy.reads import (
+    ExportRows,
+    GetAccount,
+    GetAudit,
+    GetGuildSettings,
+    GetLiveEvent,
+    ListCashouts,
+)
+from bot.economy.requests import (
+    Adjust,
+    ConfirmAge,
+    RegisterCreator,
+    RequestCashout,
+    UpdateGuildSettings,
+)
 from tests.standin.ids import (
     ALICE,
     AUDIT,
@@ -48,17 +63,17 @@ def button(message: Any, label: str) -> str:
 
 
 async def coins(harness: Any, user_id: int) -> int:
-    return int((await harness.ledger.account(G, user_id)).coins)
+    return int((await harness.ledger.run(GetAccount(G, user_id))).coins)
 
 
 async def diamonds(harness: Any, user_id: int) -> int:
-    return int((await harness.ledger.account(G, user_id)).diamonds)
+    return int((await harness.ledger.run(GetAccount(G, user_id))).diamonds)
 
 
 @pytest.fixture
 async def mod(harness: Any) -> Any:
     """The harness with the audit channel configured; returns the Manage Server moderator."""
-    await harness.ledger.update_guild_settings(G, audit_channel_id=AUDIT)
+    await harness.ledger.run(UpdateGuildSettings(G, audit_channel_id=AUDIT))
     return harness.user(MODERATOR)
 
 
@@ -88,7 +103,7 @@ async def test_non_moderator_is_refused_and_nothing_changes(
     harness: Any, mod: Any, command: str, options: dict[str, Any]
 ) -> None:
     await mod.invoke("mod grant", member=BOB, currency="coins", amount="1000", reason="seed")
-    audit_before = (await harness.ledger.audit(G)).total
+    audit_before = (await harness.ledger.run(GetAudit(G))).total
     posts_before = len(posts(harness, AUDIT))
 
     result = await harness.user(ALICE).invoke(command, **options)
@@ -96,10 +111,10 @@ async def test_non_moderator_is_refused_and_nothing_changes(
     assert result.ephemeral
     assert NOT_MOD in result.text
     assert await coins(harness, BOB) == 1000
-    assert not (await harness.ledger.account(G, BOB)).frozen
-    assert (await harness.ledger.audit(G)).total == audit_before
-    assert await harness.ledger.live_event(G) is None
-    assert (await harness.ledger.guild_settings(G)).audit_channel_id == AUDIT
+    assert not (await harness.ledger.run(GetAccount(G, BOB))).frozen
+    assert (await harness.ledger.run(GetAudit(G))).total == audit_before
+    assert await harness.ledger.run(GetLiveEvent(G)) is None
+    assert (await harness.ledger.run(GetGuildSettings(G))).audit_channel_id == AUDIT
     assert len(posts(harness, AUDIT)) == posts_before
 
 
@@ -111,7 +126,7 @@ async def test_configured_mod_role_grants_access(harness: Any, mod: Any) -> None
     assert NOT_MOD in refused.text
     assert await coins(harness, BOB) == 0
 
-    await harness.ledger.update_guild_settings(G, mod_role_id=MOD_ROLE)
+    await harness.ledger.run(UpdateGuildSettings(G, mod_role_id=MOD_ROLE))
     ok = await helper.invoke(
         "mod grant", member=BOB, currency="coins", amount="10", reason="mod role now"
     )
@@ -133,17 +148,17 @@ async def test_button_press_by_someone_else_is_refused(harness: Any, mod: Any) -
     assert "Only the member who asked" in press.text
     assert ask.message.edit_count == 0  # the moderator's question is untouched
     assert await coins(harness, BOB) == 500
-    assert [e.kind for e in (await harness.ledger.audit(G)).items] == ["grant"]
+    assert [e.kind for e in (await harness.ledger.run(GetAudit(G))).items] == ["grant"]
 
 
 async def test_confirm_press_rechecks_permission(harness: Any, mod: Any) -> None:
     """A mod-role holder whose role stops counting between question and press is refused."""
-    await harness.ledger.update_guild_settings(G, mod_role_id=MOD_ROLE)
+    await harness.ledger.run(UpdateGuildSettings(G, mod_role_id=MOD_ROLE))
     helper = harness.user(MOD_HELPER)
     await mod.invoke("mod grant", member=BOB, currency="coins", amount="500", reason="seed")
     ask = await helper.invoke("mod set", member=BOB, currency="coins", amount="7", reason="fix")
     assert ask.message is not None
-    await harness.ledger.update_guild_settings(G, mod_role_id=BOB)  # some other id: role revoked
+    await harness.ledger.run(UpdateGuildSettings(G, mod_role_id=BOB))  # some other id: role revoked
     press = await helper.click(ask.message, button(ask.message, "Set balance"))
     texts = " ".join(m.text for m in press.messages)
     assert NOT_MOD in texts
@@ -173,7 +188,7 @@ async def test_grant_and_revoke_change_the_ledger_and_post_to_audit(harness: Any
     first = audit_posts[0].text
     for expected in (f"<@{MODERATOR}>", f"<@{BOB}>", "Coins", "0 → 1,500", "contest prize"):
         assert expected in first
-    entries = (await harness.ledger.audit(G)).items
+    entries = (await harness.ledger.run(GetAudit(G))).items
     assert f"#{entries[-1].txn_id}" in first  # the oldest entry is the grant
     assert audit_posts[0].allowed_mentions is not None
     assert audit_posts[0].pings()["users"] == set()
@@ -212,7 +227,7 @@ async def test_grant_to_bot_or_departed_member_is_refused(harness: Any, mod: Any
     assert "Bots don't hold balances" in bot.text
     gone = await mod.invoke("mod grant", member=DEPARTED, currency="coins", amount="5", reason="x")
     assert "not a member" in gone.text
-    assert (await harness.ledger.audit(G)).total == 0
+    assert (await harness.ledger.run(GetAudit(G))).total == 0
 
 
 async def test_set_asks_first_and_a_double_click_applies_once(harness: Any, mod: Any) -> None:
@@ -226,18 +241,20 @@ async def test_set_asks_first_and_a_double_click_applies_once(harness: Any, mod:
     assert "900 → **0**" in press.text
     assert await diamonds(harness, BOB) == 0
     # The key is the original command's id: a redelivered press changes nothing a second time.
-    replay = await harness.ledger.adjust(
-        G,
-        BOB,
-        key=str(ask.id),
-        actor_id=MODERATOR,
-        currency=Currency.DIAMONDS,
-        mode=AdjustMode.SET,
-        amount=0,
-        reason="abuse",
+    replay = await harness.ledger.run(
+        Adjust(
+            G,
+            BOB,
+            key=str(ask.id),
+            actor_id=MODERATOR,
+            currency=Currency.DIAMONDS,
+            mode=AdjustMode.SET,
+            amount=0,
+            reason="abuse",
+        )
     )
     assert replay.replayed
-    assert [e.kind for e in (await harness.ledger.audit(G)).items] == ["set", "grant"]
+    assert [e.kind for e in (await harness.ledger.run(GetAudit(G))).items] == ["set", "grant"]
     assert len(posts(harness, AUDIT)) == 2
     assert "900 → 0" in posts(harness, AUDIT)[-1].text
 
@@ -267,7 +284,7 @@ async def test_grant_role_is_one_transaction_for_every_human_member(harness: Any
     for uid in (ALICE, CAROL, MOD_HELPER):
         assert await coins(harness, uid) == 250
     assert await coins(harness, BOT_MEMBER) == 0
-    entries = (await harness.ledger.audit(G)).items
+    entries = (await harness.ledger.run(GetAudit(G))).items
     assert [e.kind for e in entries] == ["bulk_grant"]
     assert "event thanks" in posts(harness, AUDIT)[-1].text
 
@@ -275,12 +292,12 @@ async def test_grant_role_is_one_transaction_for_every_human_member(harness: Any
 async def test_freeze_and_unfreeze(harness: Any, mod: Any) -> None:
     frozen = await mod.invoke("mod freeze", member=BOB, reason="chargeback")
     assert "is now frozen" in frozen.text
-    assert (await harness.ledger.account(G, BOB)).frozen
+    assert (await harness.ledger.run(GetAccount(G, BOB))).frozen
     again = await mod.invoke("mod freeze", member=BOB, reason="again")
     assert "already frozen" in again.text
     unfrozen = await mod.invoke("mod unfreeze", member=BOB, reason="resolved")
     assert "is now unfrozen" in unfrozen.text
-    assert not (await harness.ledger.account(G, BOB)).frozen
+    assert not (await harness.ledger.run(GetAccount(G, BOB))).frozen
     texts = [p.text for p in posts(harness, AUDIT)]
     assert len(texts) == 2
     assert "chargeback" in texts[0]
@@ -302,7 +319,7 @@ async def test_action_completes_when_the_audit_post_fails(
     harness: Any, channel: int | None, sentence: str
 ) -> None:
     if channel is not None:
-        await harness.ledger.update_guild_settings(G, audit_channel_id=channel)
+        await harness.ledger.run(UpdateGuildSettings(G, audit_channel_id=channel))
     result = await harness.user(MODERATOR).invoke(
         "mod grant", member=BOB, currency="coins", amount="42", reason="audit test"
     )
@@ -311,7 +328,7 @@ async def test_action_completes_when_the_audit_post_fails(
     assert "⚠️ Audit:" in result.text
     assert sentence in result.text
     assert await coins(harness, BOB) == 42
-    assert (await harness.ledger.audit(G)).total == 1  # the ledger is the record of truth
+    assert (await harness.ledger.run(GetAudit(G))).total == 1  # the ledger is the record of truth
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -344,7 +361,7 @@ async def test_export_is_a_csv_with_header_and_rows(harness: Any, mod: Any) -> N
     [attachment] = result.attachments
     assert attachment.filename.endswith(".csv")
     rows = list(csv.reader(io.StringIO(attachment.data.decode("utf-8"))))
-    expected = await harness.ledger.export_rows(G)
+    expected = await harness.ledger.run(ExportRows(G))
     assert rows[0] == list(expected[0].keys())
     assert len(rows) == 1 + len(expected)
     assert any("'=cmd()" in cell for row in rows for cell in row)  # formula neutralised
@@ -355,7 +372,7 @@ async def test_export_is_a_csv_with_header_and_rows(harness: Any, mod: Any) -> N
     recent = await mod.invoke("mod export", days=1)
     recent_rows = list(csv.reader(io.StringIO(recent.attachments[0].data.decode("utf-8"))))
     assert recent_rows[0] == rows[0]
-    assert len(recent_rows) == 1 + len(await harness.ledger.export_rows(G, days=1))
+    assert len(recent_rows) == 1 + len(await harness.ledger.run(ExportRows(G, days=1)))
     # Only the later grant's transaction: its two legs (the system account and CAROL's).
     header = recent_rows[0]
     legs = [dict(zip(header, row, strict=True)) for row in recent_rows[1:]]
@@ -375,10 +392,12 @@ async def _pending_payout(harness: Any, mod: Any, user_id: int, amount: int = 20
     await mod.invoke(
         "mod grant", member=user_id, currency="diamonds", amount=str(amount), reason="s"
     )
-    await harness.ledger.confirm_age(G, user_id)
-    await harness.ledger.register_creator(G, user_id, country="US", method=PayoutMethod.PAYPAL)
-    payout = await harness.ledger.request_cashout(
-        G, user_id, key=f"cashout-{user_id}", diamonds=amount, method=PayoutMethod.PAYPAL
+    await harness.ledger.run(ConfirmAge(G, user_id))
+    await harness.ledger.run(RegisterCreator(G, user_id, country="US", method=PayoutMethod.PAYPAL))
+    payout = await harness.ledger.run(
+        RequestCashout(
+            G, user_id, key=f"cashout-{user_id}", diamonds=amount, method=PayoutMethod.PAYPAL
+        )
     )
     return int(payout.id)
 
@@ -394,7 +413,7 @@ async def test_cashouts_approve_and_reject(harness: Any, mod: Any) -> None:
     approved = await mod.invoke("mod cashout-approve", request=first)
     assert "approved" in approved.text
     assert "📋 Audit" in approved.text
-    page = await harness.ledger.cashouts(G, user_id=BOB)
+    page = await harness.ledger.run(ListCashouts(G, user_id=BOB))
     assert page.items[0].state is PayoutState.APPROVED
 
     ask = await mod.invoke("mod cashout-reject", request=second, reason="wrong account")
@@ -407,5 +426,5 @@ async def test_cashouts_approve_and_reject(harness: Any, mod: Any) -> None:
 
     unknown = await mod.invoke("mod cashout-reject", request=second, reason="again")
     assert "no pending cash-out request" in unknown.text
-    assert (await harness.ledger.cashouts(G, state=PayoutState.PENDING)).total == 0
+    assert (await harness.ledger.run(ListCashouts(G, state=PayoutState.PENDING))).total == 0
     assert Currency.DIAMONDS.value in posts(harness, AUDIT)[-1].text.lower()

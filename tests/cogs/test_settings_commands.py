@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.economy.reads import GetGuildSettings
+from bot.economy.requests import UpdateGuildSettings
 from tests.standin.ids import ALICE, ANNOUNCE, AUDIT, GUILD_ID, LOCKED, MOD_ROLE, MODERATOR
 
 G = GUILD_ID
@@ -28,7 +30,7 @@ async def test_set_saves_and_posts_the_change_to_the_audit_channel(harness: Any)
     assert result.ephemeral
     assert "Settings saved" in result.text
     assert "📋 Audit: posted" in result.text
-    settings = await harness.ledger.guild_settings(G)
+    settings = await harness.ledger.run(GetGuildSettings(G))
     assert (settings.audit_channel_id, settings.announce_channel_id, settings.mod_role_id) == (
         AUDIT,
         ANNOUNCE,
@@ -45,7 +47,7 @@ async def test_set_one_value_keeps_the_others(harness: Any) -> None:
     mod = harness.user(MODERATOR)
     await mod.invoke("settings set", audit_channel=AUDIT, mod_role=MOD_ROLE)
     await mod.invoke("settings set", announce_channel=ANNOUNCE)
-    settings = await harness.ledger.guild_settings(G)
+    settings = await harness.ledger.run(GetGuildSettings(G))
     assert settings.audit_channel_id == AUDIT
     assert settings.mod_role_id == MOD_ROLE
 
@@ -55,7 +57,7 @@ async def test_set_an_audit_channel_the_bot_cannot_post_in_says_so(harness: Any)
     assert "Settings saved" in result.text
     assert "⚠️ Audit:" in result.text
     assert "not allowed" in result.text
-    assert (await harness.ledger.guild_settings(G)).audit_channel_id == LOCKED
+    assert (await harness.ledger.run(GetGuildSettings(G))).audit_channel_id == LOCKED
 
 
 async def test_set_without_options_and_everyone_role_are_refused(harness: Any) -> None:
@@ -65,18 +67,18 @@ async def test_set_without_options_and_everyone_role_are_refused(harness: Any) -
     assert "Choose at least one" in empty.text
     everyone = await mod.invoke("settings set", mod_role=G)
     assert "@everyone" in everyone.text
-    assert (await harness.ledger.guild_settings(G)).mod_role_id is None
+    assert (await harness.ledger.run(GetGuildSettings(G))).mod_role_id is None
 
 
 async def test_set_by_mod_role_member_is_allowed(harness: Any) -> None:
     from tests.standin.ids import MOD_HELPER
 
-    await harness.ledger.update_guild_settings(G, mod_role_id=MOD_ROLE)
+    await harness.ledger.run(UpdateGuildSettings(G, mod_role_id=MOD_ROLE))
     result = await harness.user(MOD_HELPER).invoke("settings set", announce_channel=ANNOUNCE)
     assert "Settings saved" in result.text
     refused = await harness.user(ALICE).invoke("settings set", announce_channel=AUDIT)
     assert "Only moderators" in refused.text
-    assert (await harness.ledger.guild_settings(G)).announce_channel_id == ANNOUNCE
+    assert (await harness.ledger.run(GetGuildSettings(G))).announce_channel_id == ANNOUNCE
 
 
 async def test_moving_the_audit_channel_is_posted_in_the_old_one_too(harness: Any) -> None:
@@ -87,7 +89,7 @@ async def test_moving_the_audit_channel_is_posted_in_the_old_one_too(harness: An
     assert "Settings saved" in moved.text
     assert "⚠️ Audit:" in moved.text  # the new channel refuses posts
     assert "📋 Previous audit channel: posted" in moved.text
-    assert (await harness.ledger.guild_settings(G)).audit_channel_id == LOCKED
+    assert (await harness.ledger.run(GetGuildSettings(G))).audit_channel_id == LOCKED
     first, second = posts(harness, AUDIT)
     assert f"<#{AUDIT}> → <#{LOCKED}>" in second.text
     assert f"<@{MODERATOR}>" in second.text

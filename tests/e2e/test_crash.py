@@ -23,6 +23,7 @@ import pytest
 
 from bot.economy.config import EconomyConfig
 from bot.economy.ledger import AdjustMode, Currency
+from bot.economy.requests import Adjust
 from bot.storage import SqliteLedger
 from tests.e2e.proc import SECRET_TOKEN, BotProcess, alarming_lines, bot_env, run_cli
 from tests.standin import (
@@ -68,15 +69,17 @@ async def seed(db: Path, members: list[int]) -> None:
     ledger = await SqliteLedger.open(db, EconomyConfig())
     try:
         for uid in members:
-            await ledger.adjust(
-                GUILD_ID,
-                uid,
-                key=f"crash-seed-{uid}",
-                actor_id=OWNER,
-                currency=Currency.COINS,
-                mode=AdjustMode.GRANT,
-                amount=START_COINS,
-                reason="crash test seed",
+            await ledger.run(
+                Adjust(
+                    GUILD_ID,
+                    uid,
+                    key=f"crash-seed-{uid}",
+                    actor_id=OWNER,
+                    currency=Currency.COINS,
+                    mode=AdjustMode.GRANT,
+                    amount=START_COINS,
+                    reason="crash test seed",
+                )
             )
     finally:
         await ledger.close()

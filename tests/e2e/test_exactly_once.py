@@ -11,13 +11,14 @@ import sqlite3
 import statistics
 from typing import Any
 
+from bot.economy.reads import GetAccount
 from tests.standin import ALICE, BOB, GUILD_ID, InteractionResult
 
 GIFT = "Heart Me"  # 1 coin, not streakable: every success is its own public announcement
 
 
 async def coins_and_diamonds(harness: Any, user_id: int) -> tuple[int, int]:
-    account = await harness.ledger.account(GUILD_ID, user_id)
+    account = await harness.ledger.run(GetAccount(GUILD_ID, user_id))
     return account.coins, account.diamonds
 
 
@@ -151,7 +152,7 @@ async def test_a_thousand_concurrent_gifts_with_coins_for_37(harness: Any) -> No
         assert "/coins buy" in r.text
     assert await coins_and_diamonds(harness, ALICE) == (0, 0)
     assert await coins_and_diamonds(harness, BOB) == (0, n)
-    account = await harness.ledger.account(GUILD_ID, ALICE)
+    account = await harness.ledger.run(GetAccount(GUILD_ID, ALICE))
     assert (account.gifts_sent, account.coins_spent) == (n, n)
     assert sum(gift_txns(harness, r.id) for r in succeeded) == n
     assert sum(gift_txns(harness, r.id) for r in refused) == 0

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from bot.economy.config import EconomyConfig
+from bot.economy.reads import GetAccount
 from bot.storage import SqliteLedger
 from tests.e2e.proc import SECRET_TOKEN, BotProcess, alarming_lines, bot_env, plain, run_cli
 from tests.standin import ALICE, BOB, CAROL, GENERAL, GUILD_ID, MODERATOR, DiscordStandIn
@@ -142,9 +143,9 @@ async def test_sync_run_gift_signals_restart_and_operator_tools(
     # --- the database itself, opened by the ledger after the bot stopped ---------------------
     ledger = await SqliteLedger.open(db, EconomyConfig())
     try:
-        alice_acc = await ledger.account(GUILD_ID, ALICE)
-        bob_acc = await ledger.account(GUILD_ID, BOB)
-        carol_acc = await ledger.account(GUILD_ID, CAROL)
+        alice_acc = await ledger.run(GetAccount(GUILD_ID, ALICE))
+        bob_acc = await ledger.run(GetAccount(GUILD_ID, BOB))
+        carol_acc = await ledger.run(GetAccount(GUILD_ID, CAROL))
         report = await ledger.verify()
     finally:
         await ledger.close()

@@ -11,6 +11,7 @@ import pytest
 
 from bot.economy.config import EconomyConfig
 from bot.economy.ledger import AdjustMode, Currency
+from bot.economy.requests import Adjust
 from bot.storage import SqliteLedger
 from tests.clock import FakeClock
 
@@ -58,13 +59,15 @@ async def fund(
     store: SqliteLedger, user_id: int, amount: int, currency: Currency = Currency.COINS
 ) -> None:
     """Give a member a balance the way a moderator would (purchases have a daily cap)."""
-    await store.adjust(
-        GUILD,
-        user_id,
-        key=key("fund"),
-        actor_id=MOD,
-        currency=currency,
-        mode=AdjustMode.GRANT,
-        amount=amount,
-        reason="test funds",
+    await store.run(
+        Adjust(
+            GUILD,
+            user_id,
+            key=key("fund"),
+            actor_id=MOD,
+            currency=currency,
+            mode=AdjustMode.GRANT,
+            amount=amount,
+            reason="test funds",
+        )
     )

@@ -9,6 +9,8 @@ import asyncio
 import sys
 from pathlib import Path
 
+from bot.economy.requests import Adjust, SendGift
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bot.economy.config import EconomyConfig
@@ -21,15 +23,17 @@ SENDERS = 20
 async def main(path: str, seed: str) -> None:
     store = await SqliteLedger.open(path, EconomyConfig())
     for sender in range(1, SENDERS + 1):
-        await store.adjust(
-            1,
-            sender,
-            key=f"fund-{seed}-{sender}",
-            actor_id=0,
-            currency=Currency.COINS,
-            mode=AdjustMode.GRANT,
-            amount=10**9,
-            reason="crash test",
+        await store.run(
+            Adjust(
+                1,
+                sender,
+                key=f"fund-{seed}-{sender}",
+                actor_id=0,
+                currency=Currency.COINS,
+                mode=AdjustMode.GRANT,
+                amount=10**9,
+                reason="crash test",
+            )
         )
     print("ready", flush=True)
 
@@ -37,8 +41,15 @@ async def main(path: str, seed: str) -> None:
         i = 0
         while True:
             k = f"{seed}-{sender}-{i}"
-            await store.gift(
-                1, sender, 100 + (i * 7 + sender) % 500, key=k, gift_name="Rose", count=1 + i % 3
+            await store.run(
+                SendGift(
+                    1,
+                    sender,
+                    100 + (i * 7 + sender) % 500,
+                    key=k,
+                    gift_name="Rose",
+                    count=1 + i % 3,
+                )
             )
             print(k, flush=True)  # acknowledged: it must survive the kill
             i += 1

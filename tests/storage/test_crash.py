@@ -23,7 +23,9 @@ def _storm_and_kill(path: Path, tag: str, delay: float, out: Path) -> list[str]:
     """Run the driver until it is storming, wait `delay`, SIGKILL it; return the keys it
     printed (acknowledged)."""
     with out.open("wb") as sink:
-        proc = subprocess.Popen([sys.executable, str(DRIVER), str(path), tag], stdout=sink)
+        # PYTHONPATH: the driver runs this checkout's code, whatever is installed.
+        env = {**os.environ, "PYTHONPATH": str(DRIVER.parents[2])}
+        proc = subprocess.Popen([sys.executable, str(DRIVER), str(path), tag], stdout=sink, env=env)
         deadline = time.monotonic() + 30
         while b"ready" not in out.read_bytes():
             assert proc.poll() is None, "the driver died before the storm"

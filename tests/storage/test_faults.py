@@ -10,6 +10,8 @@ import pytest
 
 from bot.economy.config import EconomyConfig
 from bot.economy.ledger import GiftResult
+from bot.economy.reads import ExportRows, GetAccount
+from bot.economy.requests import SendGift
 from bot.storage import CorruptDatabase, SqliteLedger, StorageError, database_path, open_ledger
 from bot.storage.errors import USER_SENTENCE
 from bot.storage.schema import LATEST
@@ -92,10 +94,10 @@ async def test_read_only_database_refuses_writes_and_changes_nothing(ledger: Sql
     # write to a chmod 444 file.
     await ledger._execute_on_writer("PRAGMA query_only = ON")
     with pytest.raises(StorageError) as info:
-        await ledger.gift(GUILD, 1, 2, key=key(), gift_name="Rose", count=1)
+        await ledger.run(SendGift(GUILD, 1, 2, key=key(), gift_name="Rose", count=1))
     assert "read-only" in info.value.operator_detail
     await ledger._execute_on_writer("PRAGMA query_only = OFF")
-    assert (await ledger.account(GUILD, 1)).coins == 10
+    assert (await ledger.run(GetAccount(GUILD, 1))).coins == 10
     assert (await ledger.verify()).ok
 
 
@@ -105,10 +107,10 @@ async def test_full_disk_fails_the_whole_batch_and_nothing_is_partial(
     await fund(ledger, 1, 100_000)
     pages = (await ledger._execute_on_writer("PRAGMA page_count"))[0][0]
     await ledger._execute_on_writer(f"PRAGMA max_page_count = {pages}")
-    before = await ledger.export_rows(GUILD)
+    before = await ledger.run(ExportRows(GUILD))
     results = await asyncio.gather(
         *(
-            ledger.gift(GUILD, 1, 1000 + i, key=key(), gift_name="Rose", count=1)
+            ledger.run(SendGift(GUILD, 1, 1000 + i, key=key(), gift_name="Rose", count=1))
             for i in range(2000)
         ),
         return_exceptions=True,
@@ -120,11 +122,13 @@ async def test_full_disk_fails_the_whole_batch_and_nothing_is_partial(
     assert failed[0].message == USER_SENTENCE
     # Whatever was acknowledged is there; whatever failed left no trace.
     ok = sum(isinstance(r, GiftResult) for r in results)
-    assert (await ledger.account(GUILD, 1)).coins == 100_000 - ok
-    assert len(await ledger.export_rows(GUILD)) == len(before) + 4 * ok
+    assert (await ledger.run(GetAccount(GUILD, 1))).coins == 100_000 - ok
+    assert len(await ledger.run(ExportRows(GUILD))) == len(before) + 4 * ok
     assert (await ledger.verify()).ok
     await ledger._execute_on_writer("PRAGMA max_page_count = 1073741823")
-    assert (await ledger.gift(GUILD, 1, 2, key=key(), gift_name="Rose", count=1)).coins == 1
+    assert (
+        await ledger.run(SendGift(GUILD, 1, 2, key=key(), gift_name="Rose", count=1))
+    ).coins == 1
 
 
 async def test_locked_database_is_a_storage_error(
@@ -136,12 +140,12 @@ async def test_locked_database_is_a_storage_error(
         other = sqlite3.connect(db_path, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
         with pytest.raises(StorageError) as info:
-            await store.gift(GUILD, 1, 2, key=key(), gift_name="Rose", count=1)
+            await store.run(SendGift(GUILD, 1, 2, key=key(), gift_name="Rose", count=1))
         assert "locked" in info.value.operator_detail
         other.execute("ROLLBACK")
         other.close()
-        assert (await store.account(GUILD, 1)).coins == 10
-        await store.gift(GUILD, 1, 2, key=key(), gift_name="Rose", count=1)
+        assert (await store.run(GetAccount(GUILD, 1))).coins == 10
+        await store.run(SendGift(GUILD, 1, 2, key=key(), gift_name="Rose", count=1))
     finally:
         await store.close()
 
@@ -158,7 +162,7 @@ async def test_writes_after_close_are_refused(db_path: Path, economy: EconomyCon
 
 async def test_verify_names_a_tampered_balance(ledger: SqliteLedger, db_path: Path) -> None:
     await fund(ledger, 1, 100)
-    await ledger.gift(GUILD, 1, 2, key=key(), gift_name="Rose", count=10)
+    await ledger.run(SendGift(GUILD, 1, 2, key=key(), gift_name="Rose", count=10))
     report = await ledger.verify()
     assert report.ok
     assert report.summary["gifts"] == 1
@@ -179,7 +183,7 @@ async def test_verify_while_writing(ledger: SqliteLedger) -> None:
     await fund(ledger, 1, 10_000)
     storm = asyncio.gather(
         *(
-            ledger.gift(GUILD, 1, 2 + i % 50, key=key(), gift_name="Rose", count=1)
+            ledger.run(SendGift(GUILD, 1, 2 + i % 50, key=key(), gift_name="Rose", count=1))
             for i in range(2000)
         )
     )
@@ -192,12 +196,12 @@ async def test_backup_is_an_openable_checked_copy(
     ledger: SqliteLedger, tmp_path: Path, economy: EconomyConfig
 ) -> None:
     await fund(ledger, 1, 100)
-    await ledger.gift(GUILD, 1, 2, key=key(), gift_name="Rose", count=7)
+    await ledger.run(SendGift(GUILD, 1, 2, key=key(), gift_name="Rose", count=7))
     dest = tmp_path / "backup.db"
     assert await ledger.backup(dest) == dest
     copy = await SqliteLedger.open(dest, economy)
     try:
-        assert (await copy.account(GUILD, 2)).diamonds == 7
+        assert (await copy.run(GetAccount(GUILD, 2))).diamonds == 7
         assert (await copy.verify()).ok
     finally:
         await copy.close()

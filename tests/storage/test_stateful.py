@@ -18,6 +18,17 @@ from bot.economy import errors as E
 from bot.economy.config import EconomyConfig
 from bot.economy.ledger import AdjustMode, Currency, PayoutMethod
 from bot.economy.money import to_cents
+from bot.economy.reads import GetAccount
+from bot.economy.requests import (
+    Adjust,
+    ConfirmAge,
+    DecideCashout,
+    Purchase,
+    RegisterCreator,
+    RequestCashout,
+    SendGift,
+    SetFrozen,
+)
 from bot.storage import SqliteLedger
 from tests.storage.conftest import START, FakeClock
 
@@ -48,18 +59,20 @@ class LedgerMachine(RuleBasedStateMachine):
         self.done_gifts: list[tuple[str, Any]] = []
         self.n = 0
         for u in USERS:
-            self.run(self.store.confirm_age(G, u))
-            self.run(self.store.register_creator(G, u, country="US", method=PayoutMethod.BANK))
+            self.run(self.store.run(ConfirmAge(G, u)))
+            self.run(self.store.run(RegisterCreator(G, u, country="US", method=PayoutMethod.BANK)))
             self.run(
-                self.store.adjust(
-                    G,
-                    u,
-                    key=self.key(),
-                    actor_id=MOD,
-                    currency=Currency.DIAMONDS,
-                    mode=AdjustMode.GRANT,
-                    amount=2000,
-                    reason="start",
+                self.store.run(
+                    Adjust(
+                        G,
+                        u,
+                        key=self.key(),
+                        actor_id=MOD,
+                        currency=Currency.DIAMONDS,
+                        mode=AdjustMode.GRANT,
+                        amount=2000,
+                        reason="start",
+                    )
                 )
             )
             self.diamonds[u] = 2000
@@ -85,7 +98,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(user=users, package=st.sampled_from(sorted(PACKAGES)))
     def buy(self, user: int, package: int) -> None:
         got = self.attempt(
-            self.store.purchase(G, user, key=self.key(), coins=package, package=True)
+            self.store.run(Purchase(G, user, key=self.key(), coins=package, package=True))
         )
         if self.spent[user] + PACKAGES[package] > CFG.daily_spend_cap_usd:
             assert isinstance(got, E.DailyCapReached)
@@ -100,7 +113,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def gift(self, sender: int, recipient: int, name: str, count: int) -> None:
         k = self.key()
         got = self.attempt(
-            self.store.gift(G, sender, recipient, key=k, gift_name=name, count=count)
+            self.store.run(SendGift(G, sender, recipient, key=k, gift_name=name, count=count))
         )
         cost = GIFTS[name] * count
         if sender == recipient:
@@ -122,7 +135,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def replay(self, data: st.DataObject) -> None:
         k, first = data.draw(st.sampled_from(self.done_gifts))
         again = self.run(
-            self.store.gift(G, 0, 0, key=k, gift_name="anything", count=1)  # args ignored
+            self.store.run(SendGift(G, 0, 0, key=k, gift_name="anything", count=1))  # args ignored
         )
         assert again.replayed
         assert again.txn_id == first.txn_id
@@ -137,15 +150,17 @@ class LedgerMachine(RuleBasedStateMachine):
     def adjust(self, user: int, currency: Currency, mode: AdjustMode, amount: int) -> None:
         bal = self.coins if currency is Currency.COINS else self.diamonds
         got = self.attempt(
-            self.store.adjust(
-                G,
-                user,
-                key=self.key(),
-                actor_id=MOD,
-                currency=currency,
-                mode=mode,
-                amount=amount,
-                reason="model",
+            self.store.run(
+                Adjust(
+                    G,
+                    user,
+                    key=self.key(),
+                    actor_id=MOD,
+                    currency=currency,
+                    mode=mode,
+                    amount=amount,
+                    reason="model",
+                )
             )
         )
         if amount == 0 and mode is not AdjustMode.SET:
@@ -160,7 +175,9 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(user=users, frozen=st.booleans())
     def freeze(self, user: int, frozen: bool) -> None:
         got = self.run(
-            self.store.set_frozen(G, user, key=self.key(), actor_id=MOD, frozen=frozen, reason="m")
+            self.store.run(
+                SetFrozen(G, user, key=self.key(), actor_id=MOD, frozen=frozen, reason="m")
+            )
         )
         assert got.changed is (self.frozen[user] != frozen)
         self.frozen[user] = frozen
@@ -168,8 +185,10 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(user=users, diamonds=st.integers(0, 1100))
     def request_cashout(self, user: int, diamonds: int) -> None:
         got = self.attempt(
-            self.store.request_cashout(
-                G, user, key=self.key(), diamonds=diamonds, method=PayoutMethod.PAYPAL
+            self.store.run(
+                RequestCashout(
+                    G, user, key=self.key(), diamonds=diamonds, method=PayoutMethod.PAYPAL
+                )
             )
         )
         usd = to_cents(diamonds * CFG.usd_per_diamond)
@@ -195,8 +214,8 @@ class LedgerMachine(RuleBasedStateMachine):
         pid = data.draw(st.sampled_from(sorted(self.pending)))
         user, diamonds, usd, day = self.pending.pop(pid)
         self.run(
-            self.store.decide_cashout(
-                G, pid, key=self.key(), actor_id=MOD, approve=approve, reason="model"
+            self.store.run(
+                DecideCashout(G, pid, key=self.key(), actor_id=MOD, approve=approve, reason="model")
             )
         )
         if not approve:
@@ -215,7 +234,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @invariant()
     def balances_match_the_model_and_verify_passes(self) -> None:
         for u in USERS:
-            acct = self.run(self.store.account(G, u))
+            acct = self.run(self.store.run(GetAccount(G, u)))
             assert (acct.coins, acct.diamonds, acct.frozen) == (
                 self.coins[u],
                 self.diamonds[u],

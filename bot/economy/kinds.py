@@ -1,0 +1,28 @@
+"""What a ledger transaction is: one enum, used by storage (the `kind` column), history and audit.
+
+History shows a gift twice — sent by one member, received by another — so it has two kinds the
+storage never writes (`GIFT_SENT`, `GIFT_RECEIVED`): a gift's row is `GIFT`, and each member's view
+of it is one side.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class TxnKind(StrEnum):
+    PURCHASE = "purchase"
+    GIFT = "gift"
+    GIFT_SENT = "gift_sent"  # history only: the sender's side of a GIFT
+    GIFT_RECEIVED = "gift_received"  # history only: the recipient's side of a GIFT
+    GRANT = "grant"
+    REVOKE = "revoke"
+    SET = "set"
+    BULK_GRANT = "bulk_grant"
+    FREEZE = "freeze"
+    UNFREEZE = "unfreeze"
+    CASHOUT_REQUEST = "cashout_request"
+    CASHOUT_APPROVE = "cashout_approve"
+    CASHOUT_REJECT = "cashout_reject"
+    EVENT_START = "event_start"
+    EVENT_END = "event_end"

@@ -1,0 +1,218 @@
+"""The vocabulary of guarded writes a decision returns and every backend executes.
+
+A `Plan` is the exact list of writes one operation makes, in order, inside one transaction.
+Each step carries its own guard — the condition under which the database may apply it — so the
+outcome is right with any number of writers, whatever the decision saw when it read its facts:
+
+- `Move` is a conditional update: the balance stays within 0..max_balance (and the account is
+  not frozen, when asked), or nothing is written and the operation is refused.
+- `SetBalance` is a compare-and-set on the balance the decision read.
+- `ClosePayout` / `CloseEvent` are guarded state transitions (`pending` → decided, live → ended).
+- `Record` is the transaction row; inserting it claims the idempotency key (a unique index), in
+  the same transaction as the effect, so two writers cannot both apply one key.
+
+When a guard refuses, the backend undoes the operation's earlier steps (a savepoint) and asks the
+decision to explain the refusal from fresh facts. The decision never runs SQL; the backend never
+decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from bot.economy.kinds import TxnKind
+from bot.economy.ledger import Currency, PayoutState
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """Add `delta` (negative: a debit) to a member's balance, creating the account on a credit.
+    Guard: 0 <= balance + delta <= max_balance, and not frozen when `unfrozen`. The counters
+    (all-time gifting statistics) move with it."""
+
+    user_id: int
+    currency: Currency
+    delta: int
+    unfrozen: bool = False
+    spent: int = 0  # coins spent on gifts, all time
+    sent: int = 0  # gift operations sent, all time
+    earned: int = 0  # diamonds earned from gifts, all time
+
+
+@dataclass(frozen=True, slots=True)
+class SetBalance:
+    """Set a balance to `value`. Guard: it still is `expected` (what the decision read)."""
+
+    user_id: int
+    currency: Currency
+    expected: int
+    value: int
+
+
+@dataclass(frozen=True, slots=True)
+class SetProfile:
+    """Set account answers/flags; None leaves one unchanged. `create`: make the account first."""
+
+    user_id: int
+    frozen: bool | None = None
+    age_confirmed: bool | None = None
+    departed: bool | None = None
+    country: str | None = None
+    payout_method: str | None = None
+    create: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """One double-entry leg; a plan's legs sum to zero per currency."""
+
+    account: int  # a member id, or a negative SystemAccount id
+    currency: Currency
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class Stat:
+    """Today's statistics of one member (leaderboards, `/diamonds stats`)."""
+
+    user_id: int
+    coins: int = 0
+    diamonds: int = 0
+    gifts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class EventStat:
+    """Totals of one member in an event, and the event's own diamonds (`credit`)."""
+
+    event_id: int
+    user_id: int
+    coins: int = 0
+    diamonds: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class EventCredit:
+    event_id: int
+    diamonds: int
+
+
+@dataclass(frozen=True, slots=True)
+class OpenPayout:
+    """A pending cash-out request; the backend returns its id as `Applied.new_id`."""
+
+    user_id: int
+    diamonds: int
+    usd: Decimal
+    method: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClosePayout:
+    """Guard: the request is still pending (two moderators cannot both decide it)."""
+
+    payout_id: int
+    state: PayoutState
+    actor_id: int
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenEvent:
+    """A live event; guard: none is live in the server (a unique index). Id → `Applied.new_id`."""
+
+    name: str
+    ends_at: float
+    goal: int | None
+    bonus_percent: int
+    channel_id: int | None
+    started_by: int
+
+
+@dataclass(frozen=True, slots=True)
+class CloseEvent:
+    """Guard: the event is still live. `at` None ends every due event at its scheduled time."""
+
+    event_id: int | None
+    at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class EventMessage:
+    """Where the event's progress post lives. Guard: the event exists."""
+
+    event_id: int
+    channel_id: int
+    message_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class GuildSettingsSet:
+    """None leaves a setting unchanged; 0 clears it."""
+
+    audit_channel_id: int | None = None
+    announce_channel_id: int | None = None
+    mod_role_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """The transaction row: what happened, for history, audit, export and `verify`. Inserting
+    it claims the operation's idempotency key."""
+
+    kind: TxnKind
+    subject_id: int | None = None  # the member it is about (a gift's sender)
+    counterparty_id: int | None = None  # a gift's recipient
+    actor_id: int | None = None  # the moderator, for moderator actions
+    currency: Currency | None = None
+    amount: int | None = None
+    diamonds: int | None = None
+    before: int | None = None
+    after: int | None = None
+    gift_name: str | None = None
+    count: int | None = None
+    ratio: Decimal | None = None  # diamonds per coin a gift used, so verify can recompute it
+    usd: Decimal | None = None
+    reason: str | None = None
+    event_id: int | None = None
+
+
+Step = (
+    Move
+    | SetBalance
+    | SetProfile
+    | Leg
+    | Stat
+    | EventStat
+    | EventCredit
+    | OpenPayout
+    | ClosePayout
+    | OpenEvent
+    | CloseEvent
+    | EventMessage
+    | GuildSettingsSet
+)
+
+
+# In a Record, "the id of the row this plan creates" (an event's id is not known before the
+# insert); the backend puts the real id in its place.
+NEW_ID = -1
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    steps: tuple[Step, ...]
+    record: Record | None = None  # None: a state change with no transaction row and no key
+    memo: Any = None  # what the decision wants back in `finish` (a quote, a count …)
+
+
+@dataclass(slots=True)
+class Applied:
+    """What the backend reports back after applying a plan: each moved balance's new value,
+    the id of a row it created, and the transaction id of the record."""
+
+    txn_id: int
+    balances: dict[tuple[int, Currency], int] = field(default_factory=dict)
+    new_id: int | None = None

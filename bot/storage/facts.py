@@ -1,0 +1,50 @@
+"""Reading the facts a decision asks for (`bot.economy.decide.Needs`) inside the batch's
+transaction, so they are exactly what the guarded writes that follow will see."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.economy import ledger as L
+from bot.economy.decide import Facts, Needs
+from bot.storage import codec, queries
+
+if TYPE_CHECKING:
+    from bot.storage.batch import Tx
+    from bot.storage.queries import Q
+
+
+def live_event(q: Q, guild_id: int) -> L.Event | None:
+    row = q.execute(
+        f"SELECT {codec.EVENT_COLS} FROM events WHERE guild_id = ? AND ended_at IS NULL",
+        (guild_id,),
+    ).fetchone()
+    return None if row is None else codec.event(row)
+
+
+def read(tx: Tx, guild_id: int, needs: Needs, *, also: tuple[int, ...] = ()) -> Facts:
+    got = Facts(guild_id)
+    cur, now = tx.cur, tx.now
+    users = tuple(dict.fromkeys(needs.accounts + also))
+    for i in range(0, len(users), 500):  # well under SQLite's bound-parameter limit
+        chunk = users[i : i + 500]
+        marks = ", ".join("?" * len(chunk))
+        for row in cur.execute(
+            f"SELECT user_id, {codec.ACCOUNT_COLS} FROM accounts"
+            f" WHERE guild_id = ? AND user_id IN ({marks})",
+            (guild_id, *chunk),
+        ):
+            got.accounts[row[0]] = codec.account(guild_id, row[0], row[1:])
+    if needs.spent_today is not None:
+        got.spent_today = queries.spent_today_usd(cur, guild_id, needs.spent_today, now)
+    if needs.cashout_today is not None:
+        got.cashout_today = queries.cashout_today_usd(cur, guild_id, needs.cashout_today, now)
+    if needs.live_event:
+        got.live_event = tx.live_event(guild_id)
+    if needs.payout is not None:
+        got.payout = queries.payout_row(cur, guild_id, needs.payout)
+    if needs.event is not None:
+        got.event = queries.event_row(cur, guild_id, needs.event)
+    if needs.guild_settings:
+        got.guild_settings = queries.settings_row(cur, guild_id)
+    return got
