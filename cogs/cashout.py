@@ -47,9 +47,7 @@ class CashoutCog(commands.Cog, name="Cashout"):
         )
         checklist = rules.eligibility(
             cfg,
-            rules.CreatorFacts(
-                account.age_confirmed, account.country, account.payout_method, account.frozen
-            ),
+            account,
         )
         requested = await ledger.run(CashoutRequestedToday(gid, uid))
         est = rules.cashout_estimate(cfg, amount, requested, checklist)

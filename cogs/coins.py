@@ -7,19 +7,16 @@ press never buys twice)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.economy import rules
-from bot.economy.errors import AgeConfirmationRequired, DailyCapReached, InvalidInput
+from bot.economy.errors import AgeConfirmationRequired, InvalidInput
 from bot.economy.reads import GetAccount, GetLiveEvent, SpentToday
 from bot.economy.requests import ConfirmAge, Purchase
 from bot.services import Services
 from bot.ui import embeds_member
-from bot.ui import format as fmt
 from bot.ui.confirm import ConfirmView
 from bot.ui.context import amount as parse_amount
 from bot.ui.context import guild_id, key, respond
@@ -85,14 +82,9 @@ class CoinsCog(commands.Cog, name="Coins"):
         async def ask(view: ConfirmView, *, age: bool) -> None:
             event = await ledger.run(GetLiveEvent(gid))
             spent = await ledger.run(SpentToday(gid, user_id))
-            remaining = max(cfg.daily_spend_cap_usd - spent, Decimal(0))
-            if quote.usd > remaining:
-                # Refuse now rather than ask a question whose answer can only be refused.
-                raise DailyCapReached(
-                    "demo spending limit",
-                    fmt.usd(remaining),
-                    rules.next_reset(self.services.clock()),
-                )
+            # Refuse now rather than ask a question whose answer can only be refused.
+            rules.check_spend(cfg, spent, quote, self.services.clock())
+            remaining = rules.remaining_spend(cfg, spent)
             embed = embeds_member.purchase_question(
                 quote, event.bonus_percent if event else 0, remaining, age=age
             )

@@ -55,9 +55,7 @@ class CreatorCog(commands.Cog, name="Creator"):
     def _status(self, user: discord.abc.User, account: Account, *, own: bool) -> discord.Embed:
         items = rules.eligibility(
             self.services.economy,
-            rules.CreatorFacts(
-                account.age_confirmed, account.country, account.payout_method, account.frozen
-            ),
+            account,
         )
         return embeds_creator.status(user, account, items, own=own)
 

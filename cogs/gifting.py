@@ -189,7 +189,10 @@ class GiftingCog(commands.Cog, name="Gifting"):
                 recipient_is_bot=recipient_is_bot,
             )
         )
-        gift = self.services.catalog.find(result.gift_name)
+        # The catalogue entry the ledger used (it may have changed since, for a redelivery).
+        gift = Gift(
+            result.gift_id, result.gift_name, result.coins // result.count, result.streakable
+        )
         if not result.replayed:
             interaction.client.dispatch("giftcord_gift", gid, result)
         combo: Combo | None = None

@@ -44,11 +44,24 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "ledger.db"
 
 
-@pytest.fixture
+# The contract suite runs once per backend: every test that takes `ledger` checks the port and
+# `verify` only, so a new backend joins by adding its name here and its opener below.
+BACKENDS = ["sqlite"]
+
+
+async def open_backend(
+    backend: str, db_path: Path, economy: EconomyConfig, clock: FakeClock
+) -> SqliteLedger:
+    if backend == "sqlite":
+        return await SqliteLedger.open(db_path, economy, clock=clock)
+    raise ValueError(f"unknown backend {backend!r}")
+
+
+@pytest.fixture(params=BACKENDS)
 async def ledger(
-    db_path: Path, economy: EconomyConfig, clock: FakeClock
+    request: pytest.FixtureRequest, db_path: Path, economy: EconomyConfig, clock: FakeClock
 ) -> AsyncIterator[SqliteLedger]:
-    store = await SqliteLedger.open(db_path, economy, clock=clock)
+    store = await open_backend(request.param, db_path, economy, clock)
     try:
         yield store
     finally:

@@ -9,12 +9,11 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bot.economy.requests import Adjust, SendGift
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bot.economy.config import EconomyConfig
 from bot.economy.ledger import AdjustMode, Currency
+from bot.economy.requests import Adjust, SendGift
 from bot.storage import SqliteLedger
 
 SENDERS = 20
