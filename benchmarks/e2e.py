@@ -1,5 +1,5 @@
 """End-to-end `/gift`: giftcord's real bot against a bare discord.py bot, side by side in one run,
-both on the real discord.py client talking to the local Discord stand-in (performance.md).
+both on the real discord.py client talking to the local Discord stand-in (docs/performance.md).
 
     python -m benchmarks.e2e [--quick] [--json] [--runs N]
 

@@ -1,5 +1,5 @@
 """Ledger throughput: giftcord's group-commit writer against the naive aiosqlite design and the
-machine's ceiling, measured side by side in one run (performance.md).
+machine's ceiling, measured side by side in one run (docs/performance.md).
 
     python -m benchmarks.ledger [--quick] [--json] [--runs N]
 
@@ -8,8 +8,8 @@ p50/p99 latency per gift, the ratios, and conservation checked after every run (
 that loses a coin is a failed benchmark).
 
 Two ceilings, so the share we report is honest about what it is a share of:
-- `ceiling`: performance.md's minimal gift (debit, credit, one ledger row) in ONE stdlib sqlite3
-  transaction — the machine's ceiling for any design.
+- `ceiling`: the minimal gift (debit, credit, one ledger row; docs/performance.md) in ONE stdlib
+  sqlite3 transaction — the machine's ceiling for any design.
 - `schema_ceiling`: giftcord's own batch code (`run_batch` over every gift: same schema, same
   operations, double-entry rows, statistics, idempotency) in ONE transaction on one thread, no
   asyncio and one commit — the ceiling for this schema. giftcord's gap to it is the price of
@@ -41,7 +41,7 @@ SENDERS = 100
 START_COINS = 1_000_000
 GIFT = "Rose"  # 1 coin → 1 diamond: the event-night workload
 
-# The reference gift of performance.md's table: debit coins, credit diamonds, one ledger row.
+# The minimal gift of the `ceiling` (docs/performance.md): debit coins, credit diamonds, one ledger row.
 REFERENCE_SCHEMA = """
 CREATE TABLE accounts (user_id INTEGER PRIMARY KEY, coins INTEGER NOT NULL CHECK (coins >= 0),
                        diamonds INTEGER NOT NULL);

@@ -1,5 +1,5 @@
 """Scale: queries on a 1,000,000-row ledger, the `/diamonds stats` chart, memory with 100,000
-member accounts and start-up to READY on the big database (performance.md).
+member accounts and start-up to READY on the big database (docs/performance.md).
 
     python -m benchmarks.scale [--quick] [--json]
 

@@ -1,4 +1,4 @@
-"""Settings: TOML file, environment overrides, and the one-line error (product.md §4)."""
+"""Settings: TOML file, environment overrides, and the one-line error (README "Configuration")."""
 
 import subprocess
 import sys

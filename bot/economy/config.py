@@ -1,4 +1,4 @@
-"""The economy's configuration: every number of `product.md` §1 as a validated setting.
+"""The economy's configuration: every number of `docs/economy.md` as a validated setting.
 
 Lives in the domain (pydantic only, no discord) so the rules and the store read one definition;
 `bot/settings.py` composes it into the full settings tree.
@@ -47,7 +47,7 @@ class GiftConfig(BaseModel):
 
 
 class EconomyConfig(BaseModel):
-    """`[economy]` — defaults are TikTok's numbers (tiktok-rules.md)."""
+    """`[economy]` — defaults are TikTok's numbers (docs/economy.md: where each comes from)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -1,5 +1,5 @@
-"""The member and creator commands' schema against product.md §2 — built without connecting:
-load the extensions into a bot and read the command tree's payload."""
+"""The member and creator commands' schema against the command contract (README "Commands") —
+built without connecting: load the extensions into a bot and read the command tree's payload."""
 
 from __future__ import annotations
 

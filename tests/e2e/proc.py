@@ -23,10 +23,9 @@ from tests.standin import DiscordStandIn
 REPO = Path(__file__).resolve().parents[2]
 # A token no log line would contain by chance: if it shows up anywhere, it leaked.
 SECRET_TOKEN = "e2e-TOKEN.Zm9vYmFyLXNlY3JldC10b2tlbg.k3ep-th1s-s3cr3t-9f2c1d"
-# Words that must not appear in a healthy process's output...
+# Words that must not appear in a healthy process's output (discord.py's notes that the voice
+# libraries are missing are dropped by bot/logs.py, so they count too if they ever come back).
 ALARMING = ("Traceback", "ERROR", "CRITICAL", "WARNING", "Exception", "Unclosed", "never awaited")
-# ...except discord.py's start-up notes that the optional voice libraries are not installed.
-BENIGN = ("voice will NOT be supported",)
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # discord.py colours its log lines when it thinks it may
 
 
@@ -182,8 +181,4 @@ def plain(text: str) -> str:
 
 def alarming_lines(text: str) -> list[str]:
     """Log lines a healthy run should not print (warnings, errors, tracebacks)."""
-    return [
-        line
-        for line in plain(text).splitlines()
-        if any(w in line for w in ALARMING) and not any(b in line for b in BENIGN)
-    ]
+    return [line for line in plain(text).splitlines() if any(w in line for w in ALARMING)]

@@ -1,4 +1,4 @@
-"""TikTok's conversion rules, table-driven (tiktok-rules.md, product.md §1)."""
+"""TikTok's conversion rules, table-driven (docs/economy.md)."""
 
 from datetime import UTC, datetime
 from decimal import Decimal

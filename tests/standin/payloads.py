@@ -233,7 +233,7 @@ def application(app: Application, owner: User) -> dict[str, Any]:
         "flags": app.flags,
         "tags": [],
         "redirect_uris": [],
-        "interactions_endpoint_url": None,  # non-null makes discord.py warn that it gets no events
+        "interactions_endpoint_url": app.interactions_endpoint_url,  # set: discord.py warns
         "approximate_guild_count": 1,
         "integration_types_config": {"0": {}},
     }

@@ -127,6 +127,9 @@ class Application:
     # GATEWAY_PRESENCE_LIMITED | GATEWAY_GUILD_MEMBERS_LIMITED | GATEWAY_MESSAGE_CONTENT_LIMITED:
     # the privileged intents are switched on for this (unverified) bot.
     flags: int = (1 << 13) | (1 << 15) | (1 << 19)
+    # Set, Discord would send interactions to this URL instead of the gateway, and discord.py
+    # warns about it at start-up: a warning tests can provoke on purpose.
+    interactions_endpoint_url: str | None = None
 
 
 @dataclass
