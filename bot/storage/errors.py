@@ -1,4 +1,4 @@
-"""Storage faults, loud and safe (reliability.md #8).
+"""Storage faults, loud and safe (docs/reliability.md §8).
 
 A `StorageError` is an `EconomyError`, so the reply mapper shows its user-safe `message` and the
 member learns that nothing was changed; the operator reads `operator_detail` in the log.

@@ -1,4 +1,4 @@
-"""Operator tools: `verify` (prove product.md §5 on one snapshot), `backup`, CSV export.
+"""Operator tools: `verify` (prove the invariants of docs/reliability.md §2 on one snapshot), `backup`.
 
 All of them open their own sqlite3 connection in a worker thread, so they are safe while the bot
 runs: WAL gives the reader one consistent snapshot and never blocks the writer.

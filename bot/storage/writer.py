@@ -2,7 +2,7 @@
 
 Every write goes through here, so write transactions never interleave on the connection, and
 a burst of concurrent operations shares one thread hop and one durable commit
-(performance.md). Callers are answered only after their batch committed; if the commit fails,
+(docs/performance.md). Callers are answered only after their batch committed; if the commit fails,
 every caller of the batch gets a StorageError and nothing of the batch is kept.
 """
 
