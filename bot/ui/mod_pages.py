@@ -8,29 +8,10 @@ import discord
 
 from bot.economy.ledger import AuditEntry, HistoryEntry, Ledger, PayoutState
 from bot.economy.money import format_count, format_usd
+from bot.ui.labels import txn_label
 from bot.ui.pagination import Render
 
 PER_PAGE = 10
-
-_KIND_LABELS = {
-    "purchase": "Coin purchase",
-    "event_bonus": "Event bonus",
-    "gift_sent": "Gift sent",
-    "gift_received": "Gift received",
-    "grant": "Moderator grant",
-    "revoke": "Moderator revoke",
-    "set": "Moderator set",
-    "bulk_grant": "Role grant",
-    "freeze": "Frozen",
-    "unfreeze": "Unfrozen",
-    "cashout_request": "Cash-out requested",
-    "cashout_approve": "Cash-out approved",
-    "cashout_reject": "Cash-out rejected",
-}
-
-
-def kind_label(kind: str) -> str:
-    return _KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
 
 
 def _signed(n: int) -> str:
@@ -46,7 +27,7 @@ def history_line(entry: HistoryEntry) -> str:
     parts = [
         f"<t:{int(entry.created_at)}:d>",
         f"**{_signed(entry.amount)} {entry.currency.value}**",
-        kind_label(entry.kind),
+        txn_label(entry.kind),
     ]
     if entry.gift_name:
         parts.append(f"{entry.gift_name} ×{entry.count or 1}")
@@ -61,7 +42,7 @@ def history_line(entry: HistoryEntry) -> str:
 
 
 def audit_entry_line(entry: AuditEntry) -> str:
-    parts = [f"<t:{int(entry.created_at)}:f>", f"**{kind_label(entry.kind)}**"]
+    parts = [f"<t:{int(entry.created_at)}:f>", f"**{txn_label(entry.kind)}**"]
     if entry.member_id is not None:
         parts.append(f"<@{entry.member_id}>")
     if entry.currency is not None:
