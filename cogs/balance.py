@@ -7,10 +7,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app import GiftcordBot
 from bot.economy.ledger import Board, Period
+from bot.permissions import invoker_is_moderator
 from bot.services import Services
 from bot.ui import embeds_member
-from bot.ui.context import guild_id, invoker_is_moderator
+from bot.ui.context import guild_id
 
 
 class BalanceCog(commands.Cog, name="Balance"):
@@ -41,5 +43,5 @@ class BalanceCog(commands.Cog, name="Balance"):
         await interaction.response.send_message(embed=embed, ephemeral=moderator)
 
 
-async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(BalanceCog(bot.services))  # type: ignore[attr-defined]
+async def setup(bot: GiftcordBot) -> None:
+    await bot.add_cog(BalanceCog(bot.services))

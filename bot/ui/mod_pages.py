@@ -1,15 +1,14 @@
-"""What moderators read: ledger history, audit log and pending cash-outs as pages; CSV export.
+"""What moderators read: ledger history, audit log and pending cash-outs, one page at a time.
 
-Each `*_pages` function returns a `render(page)` coroutine for `send_paginated`."""
+Each `*_page` function renders one page the cog fetched from the ledger."""
 
 from __future__ import annotations
 
 import discord
 
-from bot.economy.ledger import AuditEntry, HistoryEntry, Ledger, PayoutState
+from bot.economy.ledger import AuditEntry, HistoryEntry, Page, Payout
 from bot.economy.money import format_count, format_usd
 from bot.ui.labels import txn_label
-from bot.ui.pagination import Render
 
 PER_PAGE = 10
 
@@ -60,60 +59,44 @@ def audit_entry_line(entry: AuditEntry) -> str:
     return " · ".join(parts)
 
 
-def history_pages(ledger: Ledger, guild_id: int, user_id: int) -> Render:
-    async def render(page: int) -> tuple[discord.Embed, int]:
-        result = await ledger.history(guild_id, user_id, page=page, per_page=PER_PAGE)
-        embed = discord.Embed(title="Ledger history", colour=discord.Colour.blurple())
-        embed.description = f"Member: <@{user_id}> · newest first\n\n" + (
-            "\n".join(history_line(e) for e in result.items) or "No ledger entries yet."
-        )
-        embed.set_footer(text=f"Page {result.page} of {result.pages} · {result.total} entries")
-        return embed, result.pages
-
-    return render
+def history_page(result: Page[HistoryEntry], user_id: int) -> discord.Embed:
+    embed = discord.Embed(title="Ledger history", colour=discord.Colour.blurple())
+    embed.description = f"Member: <@{user_id}> · newest first\n\n" + (
+        "\n".join(history_line(e) for e in result.items) or "No ledger entries yet."
+    )
+    embed.set_footer(text=f"Page {result.page} of {result.pages} · {result.total} entries")
+    return embed
 
 
-def audit_pages(
-    ledger: Ledger, guild_id: int, *, member_id: int | None, actor_id: int | None
-) -> Render:
-    async def render(page: int) -> tuple[discord.Embed, int]:
-        result = await ledger.audit(
-            guild_id, member_id=member_id, actor_id=actor_id, page=page, per_page=PER_PAGE
-        )
-        filters = []
-        if member_id is not None:
-            filters.append(f"member <@{member_id}>")
-        if actor_id is not None:
-            filters.append(f"moderator <@{actor_id}>")
-        head = ("Filtered by " + " and ".join(filters) + " · " if filters else "") + "newest first"
-        embed = discord.Embed(title="Moderator audit log", colour=discord.Colour.blurple())
-        embed.description = f"{head}\n\n" + (
-            "\n".join(audit_entry_line(e) for e in result.items) or "No moderator actions yet."
-        )
-        embed.set_footer(text=f"Page {result.page} of {result.pages} · {result.total} actions")
-        return embed, result.pages
-
-    return render
+def audit_page(
+    result: Page[AuditEntry], *, member_id: int | None, actor_id: int | None
+) -> discord.Embed:
+    filters = []
+    if member_id is not None:
+        filters.append(f"member <@{member_id}>")
+    if actor_id is not None:
+        filters.append(f"moderator <@{actor_id}>")
+    head = ("Filtered by " + " and ".join(filters) + " · " if filters else "") + "newest first"
+    embed = discord.Embed(title="Moderator audit log", colour=discord.Colour.blurple())
+    embed.description = f"{head}\n\n" + (
+        "\n".join(audit_entry_line(e) for e in result.items) or "No moderator actions yet."
+    )
+    embed.set_footer(text=f"Page {result.page} of {result.pages} · {result.total} actions")
+    return embed
 
 
-def cashout_pages(ledger: Ledger, guild_id: int) -> Render:
-    async def render(page: int) -> tuple[discord.Embed, int]:
-        result = await ledger.cashouts(
-            guild_id, state=PayoutState.PENDING, page=page, per_page=PER_PAGE
-        )
-        lines = [
-            f"**#{p.id}** · <@{p.user_id}> · {format_count(p.diamonds)} diamonds "
-            f"({format_usd(p.usd)}) · {p.method} · requested <t:{int(p.created_at)}:R>"
-            for p in result.items
-        ]
-        embed = discord.Embed(title="Pending cash-outs", colour=discord.Colour.gold())
-        embed.description = (
-            "\n".join(lines) + "\n\nDecide with `/mod cashout-approve request:<id>` or "
-            "`/mod cashout-reject request:<id> reason:<text>`."
-            if lines
-            else "No cash-out requests are waiting. 🎉"
-        )
-        embed.set_footer(text=f"Page {result.page} of {result.pages} · {result.total} pending")
-        return embed, result.pages
-
-    return render
+def cashout_page(result: Page[Payout]) -> discord.Embed:
+    lines = [
+        f"**#{p.id}** · <@{p.user_id}> · {format_count(p.diamonds)} diamonds "
+        f"({format_usd(p.usd)}) · {p.method} · requested <t:{int(p.created_at)}:R>"
+        for p in result.items
+    ]
+    embed = discord.Embed(title="Pending cash-outs", colour=discord.Colour.gold())
+    embed.description = (
+        "\n".join(lines) + "\n\nDecide with `/mod cashout-approve request:<id>` or "
+        "`/mod cashout-reject request:<id> reason:<text>`."
+        if lines
+        else "No cash-out requests are waiting. 🎉"
+    )
+    embed.set_footer(text=f"Page {result.page} of {result.pages} · {result.total} pending")
+    return embed
