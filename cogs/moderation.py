@@ -19,12 +19,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import GiftcordBot
-from bot.economy.errors import InvalidInput
 from bot.economy.export import export_csv
 from bot.economy.ledger import AdjustMode, Currency, PayoutState
 from bot.economy.money import format_count, format_usd, parse_amount
 from bot.permissions import require_moderator
 from bot.services import Services
+from bot.services.members import role_member_ids
 from bot.services.mod_actions import ModActions, clean_reason, target_member
 from bot.ui import mod_pages, mod_replies
 from bot.ui.confirm import Action, ConfirmView
@@ -68,6 +68,11 @@ class Moderation(commands.Cog):
     ) -> None:
         """Confirm / Cancel for the invoker only; moderator permission re-checked on the press."""
         view = ConfirmView(interaction.user.id, action, confirm_label=label, check=self._check)
+        if interaction.response.is_done():  # deferred while the role's members were fetched
+            view.message = await interaction.followup.send(
+                question, view=view, ephemeral=True, wait=True
+            )
+            return
         await interaction.response.send_message(question, view=view, ephemeral=True)
         view.message = await interaction.original_response()
 
@@ -196,11 +201,7 @@ class Moderation(commands.Cog):
         cur = Currency(currency)
         value = parse_amount(amount, maximum=self.services.economy.max_balance, unit=cur.value)
         why = clean_reason(reason)
-        user_ids = sorted({m.id for m in role.members if not m.bot})
-        if not user_ids:
-            raise InvalidInput(
-                f"<@&{role.id}> has no members I can see (bots are left out) — nothing to grant."
-            )
+        user_ids = await role_member_ids(interaction, role)
         guild_id, actor_id, key = interaction.guild_id, interaction.user.id, str(interaction.id)
 
         async def confirmed(_: discord.Interaction) -> Answer:

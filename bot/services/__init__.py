@@ -8,6 +8,7 @@ hands view-models to `bot/ui` to render:
 - `mod_actions` moderator writes followed by their audit post
 - `combos`      combo windows for streakable gifts and their coalesced announcement edits
 - `event_board` event progress posts: their queries, throttled refreshes and the results post
+- `members`     the members of a role, with or without the members intent
 
 Only `Services` is imported here, so `from bot.services import Services` stays cheap and cannot
 pull `bot/ui` into a cycle.
