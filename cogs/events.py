@@ -117,7 +117,7 @@ class Events(commands.Cog):
             return
         where = "No channel to post in — `/event status` shows the progress."
         if event.channel_id is not None:
-            outcome = await self.boards.post_progress(event)
+            outcome = await self.boards.post_progress(event, event.channel_id)
             if outcome.posted:
                 where = f"Progress post {outcome.note}."
             else:

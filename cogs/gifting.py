@@ -1,8 +1,8 @@
 """`/gift`: debit the sender's coins, credit the recipient's diamonds, announce it publicly.
 
 Streakable gifts sent again to the same member within the combo window edit the first
-announcement to "×N combo" (coalesced edits, see `bot.services.combos`); the repeat's own reply is a
-short ephemeral confirmation. The announcement carries a "Send again" button that survives
+announcement to "×N combo" (coalesced edits, see `bot.services.combos`); the repeat's own reply
+is a short ephemeral confirmation. The announcement carries a "Send again" button that survives
 restarts (a `DynamicItem` whose custom id holds everything needed) and only the sender can use.
 """
 

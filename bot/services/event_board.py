@@ -57,14 +57,13 @@ class EventBoards:
         """A gift counted towards the event: refresh its progress post soon (throttled)."""
         self.throttle.poke(guild_id, event_id)
 
-    async def post_progress(self, event: Event) -> PostOutcome:
-        """Post the first progress post in the event's channel and remember its message id."""
-        assert event.channel_id is not None
+    async def post_progress(self, event: Event, channel_id: int) -> PostOutcome:
+        """Post the first progress post in `channel_id` and remember its message id."""
         outcome = await send_to_channel(
-            self.bot, event.channel_id, embed=progress_embed(await self.board(event))
+            self.bot, channel_id, embed=progress_embed(await self.board(event))
         )
         if outcome.posted and outcome.message_id is not None:
-            await self.ledger.set_event_message(event.id, event.channel_id, outcome.message_id)
+            await self.ledger.set_event_message(event.id, channel_id, outcome.message_id)
         return outcome
 
     async def refresh_progress(self, guild_id: int, event_id: int) -> None:
