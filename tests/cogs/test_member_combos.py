@@ -8,12 +8,14 @@ test_member_gifting.py; here the edit is a slow stand-in function so coalescing 
 from __future__ import annotations
 
 import asyncio
+import sys
 from typing import Any
 
 import discord
 
 from bot.services.combos import AnnouncementRef, Combo, ComboTracker
 from tests.clock import FakeClock
+from tests.standin.ids import ALICE, BOB
 
 REF = AnnouncementRef(application_id=1, token="token", message_id=2)
 
@@ -166,3 +168,47 @@ async def _until(predicate: Any) -> None:
             return
         await asyncio.sleep(0.005)
     raise AssertionError("the windows did not expire")
+
+
+# --- the combo window in the running bot, through the real client -------------------------------
+
+
+def gifting(harness: Any) -> Any:
+    cog = harness.bot.get_cog("Gifting")
+    assert cog is not None
+    return cog
+
+
+async def test_a_window_keeps_only_what_the_edit_needs_and_expires_by_time(harness: Any) -> None:
+    tracker = gifting(harness).combos
+    tracker.sweep_interval = 0.01
+    await harness.grant(ALICE, 100)
+    first = await harness.user(ALICE).invoke("gift", member=BOB, gift="Rose")
+    [combo] = tracker._combos.values()
+    assert combo.ref == AnnouncementRef(harness.bot.application_id, first.token, first.message.id)
+    held = [getattr(combo, name) for name in Combo.__slots__]
+    assert not any(isinstance(value, discord.Interaction) for value in held)
+    await harness.user(ALICE).invoke("gift", member=BOB, gift="Rose")
+    await first.wait_for_text("×2 combo")  # the edit went through the interaction's webhook
+    harness.clock.advance(16)
+    await _until(lambda: len(tracker) == 0)  # no further gift needed
+
+
+async def test_a_combo_edits_the_announcement_another_delivery_posted(
+    harness: Any, monkeypatch: Any
+) -> None:
+    """When another delivery of the same interaction answered first, the window finds the
+    announcement (the interaction's original response) and edits it all the same."""
+    module = sys.modules[type(gifting(harness)).__module__]  # the extension as loaded
+    real_respond = module.respond
+
+    async def answered_elsewhere(interaction: Any, **kwargs: Any) -> None:
+        await real_respond(interaction, **kwargs)  # as if the other delivery posted it
+
+    monkeypatch.setattr(module, "respond", answered_elsewhere)
+    await harness.grant(ALICE, 100)
+    first = await harness.user(ALICE).invoke("gift", member=BOB, gift="Rose")
+    monkeypatch.setattr(module, "respond", real_respond)
+    again = await harness.user(ALICE).invoke("gift", member=BOB, gift="Rose", count=2)
+    assert again.ephemeral
+    await first.wait_for_text("×3 combo")
