@@ -1,8 +1,8 @@
-"""The kinds of ledger transaction, as one enum.
+"""What a ledger transaction is: one enum, used by storage (the `kind` column), history and audit.
 
-Values are the strings storage writes in `txns.kind` (StrEnum, so they compare equal to those
-strings), plus the two a history read derives from a gift: `gift_sent` / `gift_received`, from
-the member's side of the entry. Their labels live in one map, `bot/ui/labels.py`.
+History shows a gift twice — sent by one member, received by another — so it has two kinds the
+storage never writes (`GIFT_SENT`, `GIFT_RECEIVED`): a gift's row is `GIFT`, and each member's view
+of it is one side.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from enum import StrEnum
 
 class TxnKind(StrEnum):
     PURCHASE = "purchase"
-    GIFT = "gift"  # stored; history shows it as GIFT_SENT or GIFT_RECEIVED
-    GIFT_SENT = "gift_sent"
-    GIFT_RECEIVED = "gift_received"
+    GIFT = "gift"
+    GIFT_SENT = "gift_sent"  # history only: the sender's side of a GIFT
+    GIFT_RECEIVED = "gift_received"  # history only: the recipient's side of a GIFT
     GRANT = "grant"
     REVOKE = "revoke"
     SET = "set"
@@ -26,12 +26,3 @@ class TxnKind(StrEnum):
     CASHOUT_REJECT = "cashout_reject"
     EVENT_START = "event_start"
     EVENT_END = "event_end"
-
-    @classmethod
-    def of(cls, value: str) -> TxnKind | None:
-        """The kind for a stored string; None for one this version does not know (a newer
-        version's row read by an older bot), which then renders under a generic label."""
-        try:
-            return cls(value)
-        except ValueError:
-            return None

@@ -24,7 +24,7 @@ TXN_LABELS: dict[TxnKind, str] = {
 
 
 def txn_label(kind: str) -> str:
-    known = TxnKind.of(kind)
-    if known is None:  # a kind this version does not know: still readable, never an error
+    try:
+        return TXN_LABELS[TxnKind(kind)]
+    except ValueError:  # a kind this version does not know: still readable, never an error
         return kind.replace("_", " ").capitalize()
-    return TXN_LABELS[known]
