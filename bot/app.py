@@ -76,7 +76,8 @@ def make_intents(members: bool) -> discord.Intents:
     intents = discord.Intents.none()
     intents.guilds = True
     # Members lets leaderboards hide departed members and resolve names; without it every
-    # command still works (Discord sends the resolved members with each interaction).
+    # command still works (Discord sends the resolved members with each interaction, and
+    # `/mod grant-role` lists the role's members through REST: bot/services/members.py).
     intents.members = members
     return intents
 

@@ -27,3 +27,12 @@ async def require_moderator(interaction: discord.Interaction, ledger: Ledger) ->
     if not is_moderator(member, settings.mod_role_id):
         raise NotModerator()
     return member
+
+
+async def invoker_is_moderator(interaction: discord.Interaction, ledger: Ledger) -> bool:
+    """Whether the invoker is a moderator here (False outside a server); never refuses."""
+    member = interaction.user
+    if interaction.guild_id is None or not isinstance(member, discord.Member):
+        return False
+    settings = await ledger.run(GetGuildSettings(interaction.guild_id))
+    return is_moderator(member, settings.mod_role_id)

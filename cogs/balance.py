@@ -7,11 +7,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app import GiftcordBot
 from bot.economy.ledger import Board, Period
 from bot.economy.reads import GetAccount, GetRank
+from bot.permissions import invoker_is_moderator
 from bot.services import Services
 from bot.ui import embeds_member
-from bot.ui.context import guild_id, invoker_is_moderator
+from bot.ui.context import guild_id
 
 
 class BalanceCog(commands.Cog, name="Balance"):
@@ -44,5 +46,5 @@ class BalanceCog(commands.Cog, name="Balance"):
         await interaction.response.send_message(embed=embed, ephemeral=moderator)
 
 
-async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(BalanceCog(bot.services))  # type: ignore[attr-defined]
+async def setup(bot: GiftcordBot) -> None:
+    await bot.add_cog(BalanceCog(bot.services))

@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app import GiftcordBot
 from bot.economy import rules
 from bot.economy.ledger import PayoutMethod
 from bot.economy.reads import CashoutRequestedToday, GetAccount, ListCashouts
@@ -95,5 +96,5 @@ class CashoutCog(commands.Cog, name="Cashout"):
         await send_paginated(interaction, render, 1, ephemeral=True)
 
 
-async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(CashoutCog(bot.services))  # type: ignore[attr-defined]
+async def setup(bot: GiftcordBot) -> None:
+    await bot.add_cog(CashoutCog(bot.services))

@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app import GiftcordBot
 from bot.services import Services
 from bot.ui import embeds_member
 from bot.ui.pagination import send_paginated
@@ -34,5 +35,5 @@ class CatalogueCog(commands.Cog, name="Catalogue"):
         await send_paginated(interaction, render, page or 1, ephemeral=True)
 
 
-async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(CatalogueCog(bot.services))  # type: ignore[attr-defined]
+async def setup(bot: GiftcordBot) -> None:
+    await bot.add_cog(CatalogueCog(bot.services))

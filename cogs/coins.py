@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app import GiftcordBot
 from bot.economy import rules
 from bot.economy.errors import AgeConfirmationRequired, InvalidInput
 from bot.economy.reads import GetAccount, GetLiveEvent, SpentToday
@@ -109,5 +110,5 @@ class CoinsCog(commands.Cog, name="Coins"):
         await respond(interaction, embed=embed, ephemeral=True)
 
 
-async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(CoinsCog(bot.services))  # type: ignore[attr-defined]
+async def setup(bot: GiftcordBot) -> None:
+    await bot.add_cog(CoinsCog(bot.services))

@@ -7,6 +7,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app import GiftcordBot
 from bot.economy import rules
 from bot.economy.countries import country_name, search_countries
 from bot.economy.errors import AgeConfirmationRequired, InvalidInput
@@ -124,5 +125,5 @@ class CreatorCog(commands.Cog, name="Creator"):
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
 
-async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(CreatorCog(bot.services))  # type: ignore[attr-defined]
+async def setup(bot: GiftcordBot) -> None:
+    await bot.add_cog(CreatorCog(bot.services))

@@ -10,6 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app import GiftcordBot
 from bot.economy.errors import InvalidInput
 from bot.economy.reads import EarningsPerDay, GetAccount, TopGifts, TopSupporters
 from bot.services import Services
@@ -76,5 +77,5 @@ class DiamondsCog(commands.Cog, name="Diamonds"):
         )
 
 
-async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(DiamondsCog(bot.services))  # type: ignore[attr-defined]
+async def setup(bot: GiftcordBot) -> None:
+    await bot.add_cog(DiamondsCog(bot.services))

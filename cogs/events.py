@@ -1,34 +1,33 @@
 """`/event start|status|end` — community gifting events with a live progress post.
 
-Events live in the ledger, not in memory: the progress post's message id is stored with the
-event, a `tasks.loop` ends events whose time is up (its first run is right after start-up, so an
-event that should have ended while the bot was down ends then), and gifts refresh the progress
-post through a throttle (at most one edit every few seconds per event).
+The posts, their throttled refreshes and ending an event are `bot/services/event_board.py`'s;
+here a `tasks.loop` ends events whose time is up (its first run is right after start-up, so an
+event that should have ended while the bot was down ends then), and each counted gift asks for
+a refresh of the progress post (at most one edit every few seconds per event).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from bot.app import GiftcordBot
 from bot.economy.errors import NotFound
-from bot.economy.ledger import Event, GiftResult
+from bot.economy.ledger import GiftResult
 from bot.economy.money import format_count, parse_amount
-from bot.economy.reads import DueEvents, GetEvent, GetGuildSettings, GetLiveEvent, ListEvents
-from bot.economy.requests import EndEvent, SetEventMessage, StartEvent
+from bot.economy.reads import GetGuildSettings, GetLiveEvent, ListEvents
+from bot.economy.requests import StartEvent
 from bot.permissions import require_moderator
 from bot.services import Services
-from bot.ui.audit import NO_MENTIONS, send_to_channel
-from bot.ui.event_board import RefreshThrottle, progress_embed, results_embed
+from bot.services.event_board import EventBoards
+from bot.ui.event_board import progress_embed
 
 log = logging.getLogger("giftcord.events")
 
 DUE_CHECK_SECONDS = 20.0
-REFRESH_INTERVAL_SECONDS = 5.0
 
 
 class Events(commands.Cog):
@@ -36,78 +35,18 @@ class Events(commands.Cog):
         name="event", description="Community gifting events", guild_only=True
     )
 
-    def __init__(self, bot: commands.Bot, services: Services) -> None:
+    def __init__(self, bot: GiftcordBot, services: Services) -> None:
         self.bot = bot
         self.services = services
         self.ledger = services.ledger
-        self.board = RefreshThrottle(
-            self.refresh_progress, interval=REFRESH_INTERVAL_SECONDS, clock=services.clock
-        )
-        self._ending = asyncio.Lock()  # the timer and `/event end` never post results twice
-        # One read-then-edit of a progress post at a time per event: a refresh that read the
-        # live state must not land after the edit that shows the event is over.
-        self._editing: dict[int, asyncio.Lock] = {}
+        self.boards = EventBoards(bot, services.ledger, services.clock)
 
     async def cog_load(self) -> None:
         self.due_events_loop.start()
 
     async def cog_unload(self) -> None:
         self.due_events_loop.cancel()
-        await self.board.close()
-
-    # --- posting ------------------------------------------------------------------------------
-
-    async def refresh_progress(self, guild_id: int, event_id: int) -> None:
-        """Edit the stored progress post to the event's current state."""
-        lock = self._editing.setdefault(event_id, asyncio.Lock())
-        async with lock:
-            event = await self.ledger.run(GetEvent(guild_id, event_id))
-            if event is None or event.channel_id is None or event.message_id is None:
-                return
-            embed = await progress_embed(self.ledger, event)
-            message = self.bot.get_partial_messageable(
-                event.channel_id, guild_id=guild_id
-            ).get_partial_message(event.message_id)
-            try:
-                await message.edit(embed=embed, allowed_mentions=NO_MENTIONS)
-            except discord.HTTPException as exc:
-                # Deleted post or lost permission: the event goes on; the results post still
-                # comes.
-                log.warning("could not edit progress post of event %s: %s", event_id, exc)
-
-    async def finish(self, event: Event, *, actor_id: int | None) -> tuple[Event, str | None]:
-        """End `event` once and post its results; (the ended event, where the results went)."""
-        async with self._ending:
-            ended = await self.ledger.run(EndEvent(event.guild_id, event.id, actor_id=actor_id))
-            if ended.replayed:
-                return ended, None
-            self.board.forget(ended.id)
-            await self.refresh_progress(ended.guild_id, ended.id)  # the post shows it is over
-            self._editing.pop(ended.id, None)
-            if ended.channel_id is None:
-                return ended, None
-            outcome = await send_to_channel(
-                self.bot, ended.channel_id, embed=await results_embed(self.ledger, ended)
-            )
-            if not outcome.posted:
-                log.warning("results of event %s not posted: %s", ended.id, outcome.note)
-            return ended, outcome.note
-
-    async def end_due_events(self, guild_id: int | None = None) -> int:
-        """End every live event whose time is up (in one server, or all); how many this call
-        ended (one that another caller ended meanwhile is not counted, nor posted again)."""
-        ended = 0
-        for event in await self.ledger.run(DueEvents()):
-            if guild_id is not None and event.guild_id != guild_id:
-                continue
-            try:
-                result, _ = await self.finish(event, actor_id=None)
-                if not result.replayed:
-                    ended += 1
-            except Exception:
-                # One broken event must not keep the others running past their end.
-                log.exception("ending event %s failed; retrying on the next check", event.id)
-        return ended
+        await self.boards.close()
 
     @tasks.loop(seconds=DUE_CHECK_SECONDS)
     async def due_events_loop(self) -> None:
@@ -115,7 +54,7 @@ class Events(commands.Cog):
         # have ended while the bot was down end now. A failing check (say, a locked database)
         # is logged and retried on the next tick instead of stopping the loop.
         try:
-            await self.end_due_events()
+            await self.boards.end_due_events()
         except Exception:
             log.exception("the due-events check failed; retrying in %s s", DUE_CHECK_SECONDS)
 
@@ -126,7 +65,7 @@ class Events(commands.Cog):
     @commands.Cog.listener("on_giftcord_gift")
     async def on_giftcord_gift(self, guild_id: int, result: GiftResult) -> None:
         if result.event_id is not None and not result.replayed:
-            self.board.poke(guild_id, result.event_id)
+            self.boards.gift_counted(guild_id, result.event_id)
 
     # --- commands -----------------------------------------------------------------------------
 
@@ -151,7 +90,7 @@ class Events(commands.Cog):
         assert interaction.guild_id is not None  # guild_only
         # An event whose time is up but whose results were not posted yet (the timer runs every
         # few seconds) is ended properly first, rather than silently by the new start.
-        await self.end_due_events(interaction.guild_id)
+        await self.boards.end_due_events(interaction.guild_id)
         title = " ".join(name.split())
         goal_diamonds = (
             parse_amount(goal, maximum=self.services.economy.max_balance, unit="diamonds")
@@ -182,13 +121,8 @@ class Events(commands.Cog):
             return
         where = "No channel to post in — `/event status` shows the progress."
         if event.channel_id is not None:
-            outcome = await send_to_channel(
-                self.bot, event.channel_id, embed=await progress_embed(self.ledger, event)
-            )
-            if outcome.posted and outcome.message is not None:
-                await self.ledger.run(
-                    SetEventMessage(event.guild_id, event.id, event.channel_id, outcome.message.id)
-                )
+            outcome = await self.boards.post_progress(event, event.channel_id)
+            if outcome.posted:
                 where = f"Progress post {outcome.note}."
             else:
                 where = (
@@ -211,7 +145,7 @@ class Events(commands.Cog):
         event = await self.ledger.run(GetLiveEvent(interaction.guild_id))
         if event is not None:
             await interaction.response.send_message(
-                embed=await progress_embed(self.ledger, event), ephemeral=True
+                embed=progress_embed(await self.boards.board(event)), ephemeral=True
             )
             return
         past = await self.ledger.run(ListEvents(interaction.guild_id, limit=1))
@@ -236,7 +170,7 @@ class Events(commands.Cog):
         event = await self.ledger.run(GetLiveEvent(interaction.guild_id))
         if event is None:
             raise NotFound("No event is running right now — nothing to end.")
-        ended, note = await self.finish(event, actor_id=interaction.user.id)
+        ended, note = await self.boards.finish(event, actor_id=interaction.user.id)
         where = f"Results {note}." if note else "It had already ended."
         await interaction.response.send_message(
             f"🏁 **{ended.name}** has ended with {format_count(ended.diamonds)} diamonds. {where}",
@@ -244,6 +178,5 @@ class Events(commands.Cog):
         )
 
 
-async def setup(bot: commands.Bot) -> None:
-    services: Services = bot.services  # type: ignore[attr-defined]
-    await bot.add_cog(Events(bot, services))
+async def setup(bot: GiftcordBot) -> None:
+    await bot.add_cog(Events(bot, bot.services))

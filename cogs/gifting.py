@@ -1,8 +1,8 @@
 """`/gift`: debit the sender's coins, credit the recipient's diamonds, announce it publicly.
 
 Streakable gifts sent again to the same member within the combo window edit the first
-announcement to "×N combo" (coalesced edits, see `bot.ui.combos`); the repeat's own reply is a
-short ephemeral confirmation. The announcement carries a "Send again" button that survives
+announcement to "×N combo" (coalesced edits, see `bot.services.combos`); the repeat's own reply
+is a short ephemeral confirmation. The announcement carries a "Send again" button that survives
 restarts (a `DynamicItem` whose custom id holds everything needed) and only the sender can use.
 """
 
@@ -16,14 +16,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app import GiftcordBot
 from bot.economy.catalog import Gift
 from bot.economy.errors import NotAMember, NotFound
 from bot.economy.ledger import GiftResult
 from bot.economy.requests import SendGift
 from bot.services import Services
+from bot.services.combos import Combo, ComboTracker, announcement_ref, webhook_editor
 from bot.ui import embeds_member
 from bot.ui import format as fmt
-from bot.ui.combos import Combo, ComboTracker
 from bot.ui.context import guild_id, key, respond
 from bot.ui.errors import reply_with_error
 
@@ -118,14 +119,17 @@ def _render_combo(combo: Combo) -> discord.Embed:
 
 
 class GiftingCog(commands.Cog, name="Gifting"):
-    def __init__(self, services: Services) -> None:
+    def __init__(self, bot: GiftcordBot, services: Services) -> None:
         self.services = services
         self.combos = ComboTracker(
-            services.clock, services.economy.combo_window_seconds, _render_combo
+            services.clock,
+            services.economy.combo_window_seconds,
+            _render_combo,
+            webhook_editor(bot),
         )
 
     async def cog_unload(self) -> None:
-        self.combos.cancel_all()
+        await self.combos.close()
 
     @app_commands.command(
         name="gift", description="Send a gift to a member: your coins become their diamonds"
@@ -241,19 +245,27 @@ class GiftingCog(commands.Cog, name="Gifting"):
         try:
             # Already answered (a redelivery) is fine too: that answer is the same interaction's
             # @original, so a combo can still edit it.
-            await respond(interaction, embed=embed, view=view, allowed_mentions=NO_PINGS)
+            answer = await respond(interaction, embed=embed, view=view, allowed_mentions=NO_PINGS)
         except BaseException:
             if combo is not None:
                 self.combos.drop(combo)
             raise
-        if combo is not None:
-            self.combos.attach(combo, interaction)
+        if combo is None:
+            return
+        try:
+            ref = await announcement_ref(interaction, answer)
+        except discord.HTTPException as exc:
+            # The announcement is out but cannot be found again: the next gift announces afresh.
+            log.warning("combo announcement of interaction %s not found: %s", interaction.id, exc)
+            self.combos.drop(combo)
+            return
+        self.combos.attach(combo, ref)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: GiftcordBot) -> None:
     bot.add_dynamic_items(SendAgainButton)
-    await bot.add_cog(GiftingCog(bot.services))  # type: ignore[attr-defined]
+    await bot.add_cog(GiftingCog(bot, bot.services))
 
 
-async def teardown(bot: commands.Bot) -> None:
+async def teardown(bot: GiftcordBot) -> None:
     bot.remove_dynamic_items(SendAgainButton)

@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app import GiftcordBot
 from bot.services import Services
 from bot.ui.embeds_help import help_embed
 
@@ -24,5 +25,5 @@ class HelpCog(commands.Cog, name="Help"):
         )
 
 
-async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(HelpCog(bot.services))  # type: ignore[attr-defined]
+async def setup(bot: GiftcordBot) -> None:
+    await bot.add_cog(HelpCog(bot.services))

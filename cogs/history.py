@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app import GiftcordBot
 from bot.economy.reads import GetHistory
 from bot.permissions import require_moderator
 from bot.services import Services
@@ -43,5 +44,5 @@ class HistoryCog(commands.Cog, name="History"):
         await send_paginated(interaction, render, page or 1, ephemeral=True)
 
 
-async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(HistoryCog(bot.services))  # type: ignore[attr-defined]
+async def setup(bot: GiftcordBot) -> None:
+    await bot.add_cog(HistoryCog(bot.services))

@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app import GiftcordBot
 from bot.economy.errors import NotFound
 from bot.economy.ledger import Board, Period
 from bot.economy.reads import GetEvent, GetLeaderboard, GetRank, ListEvents
@@ -114,5 +115,5 @@ class LeaderboardCog(commands.Cog, name="Leaderboard"):
         await self.services.ledger.run(SetDeparted(member.guild.id, member.id, False))
 
 
-async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(LeaderboardCog(bot.services))  # type: ignore[attr-defined]
+async def setup(bot: GiftcordBot) -> None:
+    await bot.add_cog(LeaderboardCog(bot.services))

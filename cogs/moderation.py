@@ -4,7 +4,7 @@ Every command re-checks moderator permission in code first (`default_permissions
 only) and every confirmation button re-checks it on the press. Each change is one ledger
 transaction keyed by the interaction id — for a confirmed action the id of the original command,
 so a double click or a redelivered press never applies twice — and is posted to the audit channel
-(`bot/ui/mod_actions.py`). Replies to moderators are ephemeral.
+(`bot/services/mod_actions.py`). Replies to moderators are ephemeral.
 """
 
 from __future__ import annotations
@@ -18,19 +18,21 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.economy.errors import InvalidInput
+from bot.app import GiftcordBot
 from bot.economy.export import export_csv
-from bot.economy.ledger import AdjustMode, Currency
+from bot.economy.ledger import AdjustMode, Currency, PayoutState
 from bot.economy.money import format_count, format_usd, parse_amount
-from bot.economy.reads import ExportRows, GetAccount
+from bot.economy.reads import ExportRows, GetAccount, GetAudit, GetHistory, ListCashouts
 from bot.permissions import require_moderator
 from bot.services import Services
+from bot.services.members import role_member_ids
+from bot.services.mod_actions import ModActions, clean_reason, target_member
+from bot.ui import mod_pages, mod_replies
 from bot.ui.confirm import Action, ConfirmView
-from bot.ui.mod_actions import ModActions, clean_reason, target_member
-from bot.ui.mod_pages import audit_pages, cashout_pages, history_pages
 from bot.ui.pagination import send_paginated
 
 CurrencyChoice = Literal["coins", "diamonds"]
+PER_PAGE = 10
 Answer = tuple[str | None, discord.Embed | None]
 
 
@@ -53,7 +55,7 @@ class Moderation(commands.Cog):
         default_permissions=discord.Permissions(manage_guild=True),
     )
 
-    def __init__(self, bot: commands.Bot, services: Services) -> None:
+    def __init__(self, bot: GiftcordBot, services: Services) -> None:
         self.bot = bot
         self.services = services
         self.ledger = services.ledger
@@ -67,6 +69,11 @@ class Moderation(commands.Cog):
     ) -> None:
         """Confirm / Cancel for the invoker only; moderator permission re-checked on the press."""
         view = ConfirmView(interaction.user.id, action, confirm_label=label, check=self._check)
+        if interaction.response.is_done():  # deferred while the role's members were fetched
+            view.message = await interaction.followup.send(
+                question, view=view, ephemeral=True, wait=True
+            )
+            return
         await interaction.response.send_message(question, view=view, ephemeral=True)
         view.message = await interaction.original_response()
 
@@ -107,14 +114,14 @@ class Moderation(commands.Cog):
             reason=why,
         )
         if mode is not AdjustMode.SET:
-            await reply(interaction, await apply())
+            await reply(interaction, mod_replies.adjust_reply(await apply()))
             return
 
         account = await self.ledger.run(GetAccount(guild_id, user_id))
         current = account.coins if cur is Currency.COINS else account.diamonds
 
         async def confirmed(_: discord.Interaction) -> Answer:
-            return await apply(), None
+            return mod_replies.adjust_reply(await apply()), None
 
         await self._ask(
             interaction,
@@ -195,16 +202,12 @@ class Moderation(commands.Cog):
         cur = Currency(currency)
         value = parse_amount(amount, maximum=self.services.economy.max_balance, unit=cur.value)
         why = clean_reason(reason)
-        user_ids = sorted({m.id for m in role.members if not m.bot})
-        if not user_ids:
-            raise InvalidInput(
-                f"<@&{role.id}> has no members I can see (bots are left out) — nothing to grant."
-            )
+        user_ids = await role_member_ids(interaction, role)
         guild_id, actor_id, key = interaction.guild_id, interaction.user.id, str(interaction.id)
 
         async def confirmed(_: discord.Interaction) -> Answer:
             # One ledger transaction for the whole role, keyed by the original command's id.
-            text = await self.actions.grant_role(
+            done = await self.actions.grant_role(
                 guild_id,
                 actor_id=actor_id,
                 key=key,
@@ -214,7 +217,7 @@ class Moderation(commands.Cog):
                 amount=value,
                 reason=why,
             )
-            return text, None
+            return mod_replies.role_grant_reply(done, role_id=role.id), None
 
         await self._ask(
             interaction,
@@ -232,7 +235,7 @@ class Moderation(commands.Cog):
     ) -> None:
         await self._check(interaction)
         assert interaction.guild_id is not None
-        text = await self.actions.freeze(
+        done = await self.actions.freeze(
             interaction.guild_id,
             actor_id=interaction.user.id,
             key=str(interaction.id),
@@ -240,7 +243,7 @@ class Moderation(commands.Cog):
             frozen=frozen,
             reason=clean_reason(reason),
         )
-        await reply(interaction, text)
+        await reply(interaction, mod_replies.freeze_reply(done))
 
     @mod.command(name="freeze", description="Freeze a member: no sending, receiving or cash-out")
     @app_commands.describe(member="Who to freeze", reason="Why — recorded and audited")
@@ -268,7 +271,14 @@ class Moderation(commands.Cog):
     ) -> None:
         await self._check(interaction)
         assert interaction.guild_id is not None
-        render = history_pages(self.ledger, interaction.guild_id, member.id)
+        ledger, guild_id = self.ledger, interaction.guild_id
+
+        async def render(number: int) -> tuple[discord.Embed, int]:
+            result = await ledger.run(
+                GetHistory(guild_id, member.id, page=number, per_page=PER_PAGE)
+            )
+            return mod_pages.history_page(result, member.id), result.pages
+
         await send_paginated(interaction, render, page, ephemeral=True)
 
     @mod.command(name="audit", description="Moderator actions, newest first")
@@ -286,12 +296,19 @@ class Moderation(commands.Cog):
     ) -> None:
         await self._check(interaction)
         assert interaction.guild_id is not None
-        render = audit_pages(
-            self.ledger,
-            interaction.guild_id,
-            member_id=member.id if member else None,
-            actor_id=actor.id if actor else None,
-        )
+        ledger, guild_id = self.ledger, interaction.guild_id
+        member_id, actor_id = (member.id if member else None), (actor.id if actor else None)
+
+        async def render(number: int) -> tuple[discord.Embed, int]:
+            result = await ledger.run(
+                GetAudit(
+                    guild_id, member_id=member_id, actor_id=actor_id, page=number, per_page=PER_PAGE
+                )
+            )
+            return mod_pages.audit_page(
+                result, member_id=member_id, actor_id=actor_id
+            ), result.pages
+
         await send_paginated(interaction, render, page, ephemeral=True)
 
     @mod.command(name="export", description="The server's ledger as a CSV file")
@@ -318,7 +335,14 @@ class Moderation(commands.Cog):
         # No options in the command contract: more than one page gets Previous / Next buttons.
         await self._check(interaction)
         assert interaction.guild_id is not None
-        render = cashout_pages(self.ledger, interaction.guild_id)
+        ledger, guild_id = self.ledger, interaction.guild_id
+
+        async def render(number: int) -> tuple[discord.Embed, int]:
+            result = await ledger.run(
+                ListCashouts(guild_id, state=PayoutState.PENDING, page=number, per_page=PER_PAGE)
+            )
+            return mod_pages.cashout_page(result), result.pages
+
         await send_paginated(interaction, render, 1, ephemeral=True)
 
     @mod.command(name="cashout-approve", description="Approve a pending cash-out request")
@@ -328,7 +352,7 @@ class Moderation(commands.Cog):
     ) -> None:
         await self._check(interaction)
         assert interaction.guild_id is not None
-        text = await self.actions.decide(
+        done = await self.actions.decide(
             interaction.guild_id,
             actor_id=interaction.user.id,
             key=str(interaction.id),
@@ -336,7 +360,7 @@ class Moderation(commands.Cog):
             approve=True,
             reason="Approved by a moderator",
         )
-        await reply(interaction, text)
+        await reply(interaction, mod_replies.decision_reply(done, approve=True))
 
     @mod.command(
         name="cashout-reject", description="Reject a cash-out request and return the diamonds"
@@ -357,10 +381,10 @@ class Moderation(commands.Cog):
         guild_id, actor_id, key = interaction.guild_id, interaction.user.id, str(interaction.id)
 
         async def confirmed(_: discord.Interaction) -> Answer:
-            text = await self.actions.decide(
+            done = await self.actions.decide(
                 guild_id, actor_id=actor_id, key=key, payout_id=request, approve=False, reason=why
             )
-            return text, None
+            return mod_replies.decision_reply(done, approve=False), None
 
         await self._ask(
             interaction,
@@ -372,6 +396,5 @@ class Moderation(commands.Cog):
         )
 
 
-async def setup(bot: commands.Bot) -> None:
-    services: Services = bot.services  # type: ignore[attr-defined]
-    await bot.add_cog(Moderation(bot, services))
+async def setup(bot: GiftcordBot) -> None:
+    await bot.add_cog(Moderation(bot, bot.services))

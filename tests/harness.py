@@ -56,6 +56,8 @@ class Harness:
         self._task: asyncio.Task[None] | None = None
         self.errors = ErrorLog()
         self._grants = 0
+        # What the next `start_bot` connects with (a test may switch the members intent off).
+        self.discord_settings = DiscordSettings(guild_ready_timeout=0.05)
 
     # --- lifecycle ------------------------------------------------------------------------
     async def start(self) -> Harness:
@@ -68,8 +70,8 @@ class Harness:
         """Open the ledger (migrating), start a fresh bot on it and sync its commands through
         the stand-in's real PUT, as `python -m bot sync --guild` does."""
         self.ledger = await SqliteLedger.open(self.db_path, self.economy, clock=self.clock)
-        settings = DiscordSettings(guild_ready_timeout=0.05)
-        self.bot = GiftcordBot(Services(self.ledger, self.economy, self.clock), settings)
+        services = Services(self.ledger, self.economy, self.clock)
+        self.bot = GiftcordBot(services, self.discord_settings)
         self._task = await start_bot(self.bot, self.standin.token)
         guild = discord.Object(id=GUILD_ID)
         self.bot.tree.copy_global_to(guild=guild)

@@ -1,90 +1,14 @@
-"""The audit channel: one poster used by every moderator action and cash-out decision.
+"""The audit post's embed and the line a moderator's reply carries about it.
 
-The ledger is the record of truth; the audit post is a courtesy copy for humans. So a missing
-channel, a deleted one (404) or one the bot may not write to (403) never undoes or blocks the
-action — the poster returns a sentence the moderator's reply includes instead.
-"""
+Posting it is `bot/services/posting.py`'s job; this module only renders."""
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
-
 import discord
 
-from bot.economy.ledger import Currency, Ledger
+from bot.economy.ledger import Currency
 from bot.economy.money import format_count
-from bot.economy.reads import GetGuildSettings
-
-log = logging.getLogger("giftcord.audit")
-
-NO_MENTIONS = discord.AllowedMentions.none()
-
-
-@dataclass(frozen=True, slots=True)
-class PostOutcome:
-    """What happened to an audit (or announcement) post, phrased for the moderator."""
-
-    posted: bool
-    note: str
-    message: discord.Message | None = None
-
-
-async def resolve_channel(
-    bot: discord.Client, channel_id: int
-) -> discord.abc.Messageable | PostOutcome:
-    """The channel from the cache, else from the API; a `PostOutcome` saying why not."""
-    channel = bot.get_channel(channel_id)
-    if channel is None:
-        try:
-            channel = await bot.fetch_channel(channel_id)
-        except discord.NotFound:
-            return PostOutcome(False, f"channel <#{channel_id}> no longer exists")
-        except discord.Forbidden:
-            return PostOutcome(False, f"I can't see <#{channel_id}>")
-        except discord.HTTPException:
-            log.warning("could not fetch channel %s", channel_id, exc_info=True)
-            return PostOutcome(False, f"Discord refused to look up <#{channel_id}>")
-    if not isinstance(channel, discord.abc.Messageable):
-        return PostOutcome(False, f"<#{channel_id}> is not a text channel")
-    return channel
-
-
-async def send_to_channel(
-    bot: discord.Client, channel_id: int, *, embed: discord.Embed
-) -> PostOutcome:
-    """Post `embed` in `channel_id` without pinging anyone; never raises for Discord refusals."""
-    channel = await resolve_channel(bot, channel_id)
-    if isinstance(channel, PostOutcome):
-        return channel
-    try:
-        message = await channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
-    except discord.NotFound:
-        return PostOutcome(False, f"channel <#{channel_id}> no longer exists")
-    except discord.Forbidden:
-        return PostOutcome(False, f"I'm not allowed to post in <#{channel_id}>")
-    except discord.HTTPException:
-        log.warning("could not post in channel %s", channel_id, exc_info=True)
-        return PostOutcome(False, f"Discord refused the post in <#{channel_id}>")
-    return PostOutcome(True, f"posted in <#{channel_id}>", message)
-
-
-async def post_audit(
-    bot: discord.Client, ledger: Ledger, guild_id: int, embed: discord.Embed
-) -> PostOutcome:
-    """Post `embed` to the server's audit channel. The note reads well after "Audit: "."""
-    settings = await ledger.run(GetGuildSettings(guild_id))
-    if settings.audit_channel_id is None:
-        return PostOutcome(
-            False, "no audit channel is set — choose one with `/settings set audit_channel:`"
-        )
-    outcome = await send_to_channel(bot, settings.audit_channel_id, embed=embed)
-    if not outcome.posted:
-        log.warning("audit post failed in guild %s: %s", guild_id, outcome.note)
-        return PostOutcome(
-            False, f"the audit post failed ({outcome.note}); the change is in `/mod audit`"
-        )
-    return outcome
+from bot.ui.models import PostOutcome
 
 
 def audit_line(outcome: PostOutcome) -> str:

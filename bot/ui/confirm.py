@@ -30,7 +30,7 @@ class ConfirmView(GiftcordView):
         self.owner_id = owner_id
         self.action = action
         self.check = check  # e.g. re-check moderator permission on the press itself
-        self.message: discord.InteractionMessage | None = None
+        self.message: discord.InteractionMessage | discord.WebhookMessage | None = None
         self.done = False
         self.confirm.label = confirm_label
 

@@ -9,9 +9,11 @@ import discord
 
 from bot.economy.catalog import CoinPackage, Gift
 from bot.economy.config import EconomyConfig
+from bot.economy.kinds import TxnKind
 from bot.economy.ledger import Account, HistoryEntry, Page, PurchaseResult
 from bot.economy.rules import PurchaseQuote, usd_for_diamonds
 from bot.ui import format as fmt
+from bot.ui.labels import txn_label
 
 
 def balance(
@@ -180,29 +182,15 @@ def catalogue_page(gifts: list[Gift], page: int, pages: int, total: int) -> disc
     return embed
 
 
-_KINDS = {
-    "purchase": "Bought coins",
-    "bonus": "Event bonus",
-    "gift_sent": "Gift sent",
-    "gift_received": "Gift received",
-    "grant": "Moderator grant",
-    "revoke": "Moderator revoke",
-    "set": "Moderator set",
-    "bulk_grant": "Role grant",
-    "cashout": "Cash-out requested",
-    "cashout_request": "Cash-out requested",
-    "cashout_reject": "Cash-out rejected (returned)",
-    "cashout_approve": "Cash-out approved",
-}
-
-
 def history_line(e: HistoryEntry) -> str:
-    what = _KINDS.get(e.kind, e.kind.replace("_", " ").capitalize())
+    what = txn_label(e.kind)
     detail = ""
     if e.gift_name:
         detail = f" {e.gift_name} ×{e.count or 1}"
     if e.counterparty_id and e.counterparty_id > 0:
-        detail += (" to " if e.kind == "gift_sent" else " from ") + fmt.mention(e.counterparty_id)
+        detail += (" to " if e.kind == TxnKind.GIFT_SENT else " from ") + fmt.mention(
+            e.counterparty_id
+        )
     if e.reason:
         detail += f" — “{fmt.clip(e.reason, 80)}”"
     return (

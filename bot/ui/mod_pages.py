@@ -1,37 +1,16 @@
-"""What moderators read: ledger history, audit log and pending cash-outs as pages; CSV export.
+"""What moderators read: ledger history, audit log and pending cash-outs, one page at a time.
 
-Each `*_pages` function returns a `render(page)` coroutine for `send_paginated`."""
+Each `*_page` function renders one page the cog fetched from the ledger."""
 
 from __future__ import annotations
 
 import discord
 
-from bot.economy.ledger import AuditEntry, HistoryEntry, Ledger, PayoutState
+from bot.economy.ledger import AuditEntry, HistoryEntry, Page, Payout
 from bot.economy.money import format_count, format_usd
-from bot.economy.reads import GetAudit, GetHistory, ListCashouts
-from bot.ui.pagination import Render
+from bot.ui.labels import txn_label
 
 PER_PAGE = 10
-
-_KIND_LABELS = {
-    "purchase": "Coin purchase",
-    "event_bonus": "Event bonus",
-    "gift_sent": "Gift sent",
-    "gift_received": "Gift received",
-    "grant": "Moderator grant",
-    "revoke": "Moderator revoke",
-    "set": "Moderator set",
-    "bulk_grant": "Role grant",
-    "freeze": "Frozen",
-    "unfreeze": "Unfrozen",
-    "cashout_request": "Cash-out requested",
-    "cashout_approve": "Cash-out approved",
-    "cashout_reject": "Cash-out rejected",
-}
-
-
-def kind_label(kind: str) -> str:
-    return _KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
 
 
 def _signed(n: int) -> str:
@@ -47,7 +26,7 @@ def history_line(entry: HistoryEntry) -> str:
     parts = [
         f"<t:{int(entry.created_at)}:d>",
         f"**{_signed(entry.amount)} {entry.currency.value}**",
-        kind_label(entry.kind),
+        txn_label(entry.kind),
     ]
     if entry.gift_name:
         parts.append(f"{entry.gift_name} ×{entry.count or 1}")
@@ -62,7 +41,7 @@ def history_line(entry: HistoryEntry) -> str:
 
 
 def audit_entry_line(entry: AuditEntry) -> str:
-    parts = [f"<t:{int(entry.created_at)}:f>", f"**{kind_label(entry.kind)}**"]
+    parts = [f"<t:{int(entry.created_at)}:f>", f"**{txn_label(entry.kind)}**"]
     if entry.member_id is not None:
         parts.append(f"<@{entry.member_id}>")
     if entry.currency is not None:
@@ -80,60 +59,44 @@ def audit_entry_line(entry: AuditEntry) -> str:
     return " · ".join(parts)
 
 
-def history_pages(ledger: Ledger, guild_id: int, user_id: int) -> Render:
-    async def render(page: int) -> tuple[discord.Embed, int]:
-        result = await ledger.run(GetHistory(guild_id, user_id, page=page, per_page=PER_PAGE))
-        embed = discord.Embed(title="Ledger history", colour=discord.Colour.blurple())
-        embed.description = f"Member: <@{user_id}> · newest first\n\n" + (
-            "\n".join(history_line(e) for e in result.items) or "No ledger entries yet."
-        )
-        embed.set_footer(text=f"Page {result.page} of {result.pages} · {result.total} entries")
-        return embed, result.pages
-
-    return render
+def history_page(result: Page[HistoryEntry], user_id: int) -> discord.Embed:
+    embed = discord.Embed(title="Ledger history", colour=discord.Colour.blurple())
+    embed.description = f"Member: <@{user_id}> · newest first\n\n" + (
+        "\n".join(history_line(e) for e in result.items) or "No ledger entries yet."
+    )
+    embed.set_footer(text=f"Page {result.page} of {result.pages} · {result.total} entries")
+    return embed
 
 
-def audit_pages(
-    ledger: Ledger, guild_id: int, *, member_id: int | None, actor_id: int | None
-) -> Render:
-    async def render(page: int) -> tuple[discord.Embed, int]:
-        result = await ledger.run(
-            GetAudit(guild_id, member_id=member_id, actor_id=actor_id, page=page, per_page=PER_PAGE)
-        )
-        filters = []
-        if member_id is not None:
-            filters.append(f"member <@{member_id}>")
-        if actor_id is not None:
-            filters.append(f"moderator <@{actor_id}>")
-        head = ("Filtered by " + " and ".join(filters) + " · " if filters else "") + "newest first"
-        embed = discord.Embed(title="Moderator audit log", colour=discord.Colour.blurple())
-        embed.description = f"{head}\n\n" + (
-            "\n".join(audit_entry_line(e) for e in result.items) or "No moderator actions yet."
-        )
-        embed.set_footer(text=f"Page {result.page} of {result.pages} · {result.total} actions")
-        return embed, result.pages
-
-    return render
+def audit_page(
+    result: Page[AuditEntry], *, member_id: int | None, actor_id: int | None
+) -> discord.Embed:
+    filters = []
+    if member_id is not None:
+        filters.append(f"member <@{member_id}>")
+    if actor_id is not None:
+        filters.append(f"moderator <@{actor_id}>")
+    head = ("Filtered by " + " and ".join(filters) + " · " if filters else "") + "newest first"
+    embed = discord.Embed(title="Moderator audit log", colour=discord.Colour.blurple())
+    embed.description = f"{head}\n\n" + (
+        "\n".join(audit_entry_line(e) for e in result.items) or "No moderator actions yet."
+    )
+    embed.set_footer(text=f"Page {result.page} of {result.pages} · {result.total} actions")
+    return embed
 
 
-def cashout_pages(ledger: Ledger, guild_id: int) -> Render:
-    async def render(page: int) -> tuple[discord.Embed, int]:
-        result = await ledger.run(
-            ListCashouts(guild_id, state=PayoutState.PENDING, page=page, per_page=PER_PAGE)
-        )
-        lines = [
-            f"**#{p.id}** · <@{p.user_id}> · {format_count(p.diamonds)} diamonds "
-            f"({format_usd(p.usd)}) · {p.method} · requested <t:{int(p.created_at)}:R>"
-            for p in result.items
-        ]
-        embed = discord.Embed(title="Pending cash-outs", colour=discord.Colour.gold())
-        embed.description = (
-            "\n".join(lines) + "\n\nDecide with `/mod cashout-approve request:<id>` or "
-            "`/mod cashout-reject request:<id> reason:<text>`."
-            if lines
-            else "No cash-out requests are waiting. 🎉"
-        )
-        embed.set_footer(text=f"Page {result.page} of {result.pages} · {result.total} pending")
-        return embed, result.pages
-
-    return render
+def cashout_page(result: Page[Payout]) -> discord.Embed:
+    lines = [
+        f"**#{p.id}** · <@{p.user_id}> · {format_count(p.diamonds)} diamonds "
+        f"({format_usd(p.usd)}) · {p.method} · requested <t:{int(p.created_at)}:R>"
+        for p in result.items
+    ]
+    embed = discord.Embed(title="Pending cash-outs", colour=discord.Colour.gold())
+    embed.description = (
+        "\n".join(lines) + "\n\nDecide with `/mod cashout-approve request:<id>` or "
+        "`/mod cashout-reject request:<id> reason:<text>`."
+        if lines
+        else "No cash-out requests are waiting. 🎉"
+    )
+    embed.set_footer(text=f"Page {result.page} of {result.pages} · {result.total} pending")
+    return embed

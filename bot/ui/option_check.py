@@ -2,7 +2,7 @@
 
 Discord's client enforces choices, ranges and lengths; discord.py enforces only some of them
 when an interaction arrives. A modified client can send anything, so every command's options are
-checked here, once, before any cog runs (reliability.md #5): a value outside its declared
+checked here, once, before any cog runs (docs/reliability.md §5): a value outside its declared
 choices, numeric range or length gets a sentence naming the option, and nothing runs."""
 
 from __future__ import annotations

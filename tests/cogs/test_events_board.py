@@ -6,7 +6,8 @@ import asyncio
 
 import pytest
 
-from bot.ui.event_board import RefreshThrottle, goal_bar
+from bot.services.throttle import RefreshThrottle
+from bot.ui.event_board import goal_bar
 from tests.clock import FakeClock
 
 

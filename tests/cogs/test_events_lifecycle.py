@@ -4,7 +4,6 @@ harness's fake clock: start, gifts counted, purchase bonus, goal reached, end by
 from __future__ import annotations
 
 import asyncio
-import sys
 from typing import Any
 
 import pytest
@@ -23,7 +22,7 @@ def posts(harness: Any, channel_id: int) -> list[Any]:
 def events_cog(harness: Any) -> Any:
     cog = harness.bot.get_cog("Events")
     assert cog is not None
-    cog.board.interval = 0.05  # the throttle, shortened for the test
+    cog.boards.throttle.interval = 0.05  # the throttle, shortened for the test
     return cog
 
 
@@ -67,7 +66,7 @@ async def test_event_lifecycle_gifts_bonus_goal_and_end_by_time(harness: Any) ->
     # Gifts during the event count and refresh the progress post (throttled).
     for _ in range(3):
         await harness.user(ALICE).invoke("gift", member=BOB, gift="Doughnut", count=1)
-    await cog.board.drain()
+    await cog.boards.throttle.drain()
     assert (await harness.ledger.run(GetLiveEvent(G))).diamonds == 90
     progress = posts(harness, ANNOUNCE)[0]
     assert "█████████░ 90 %" in progress.text
@@ -83,7 +82,7 @@ async def test_event_lifecycle_gifts_bonus_goal_and_end_by_time(harness: Any) ->
 
     # Goal reached.
     await harness.user(ALICE).invoke("gift", member=BOB, gift="Doughnut", count=1)
-    await cog.board.drain()
+    await cog.boards.throttle.drain()
     assert "██████████ 100 %" in posts(harness, ANNOUNCE)[0].text
 
     status = await harness.user(CAROL).invoke("event status")
@@ -92,7 +91,7 @@ async def test_event_lifecycle_gifts_bonus_goal_and_end_by_time(harness: Any) ->
 
     # Time runs out; the due-events check ends it and posts the results.
     harness.clock.advance(61 * 60)
-    assert await cog.end_due_events() == 1
+    assert await cog.boards.end_due_events() == 1
     ended = await harness.ledger.run(GetEvent(G, event.id))
     assert ended is not None
     assert not ended.live
@@ -102,7 +101,7 @@ async def test_event_lifecycle_gifts_bonus_goal_and_end_by_time(harness: Any) ->
     assert "reached" in results.text
     assert f"<@{ALICE}>" in results.text
     assert results.pings()["users"] == set()
-    assert await cog.end_due_events() == 0  # never twice
+    assert await cog.boards.end_due_events() == 0  # never twice
     assert len(posts(harness, ANNOUNCE)) == 2
 
     after = await harness.user(ALICE).invoke("event status")
@@ -155,7 +154,7 @@ async def test_event_due_during_downtime_ends_at_start_up(harness: Any) -> None:
     assert not ended.live
     assert ended.ended_at == event.ends_at  # it ended at its scheduled time, not at start-up
     assert await harness.ledger.run(GetLiveEvent(G)) is None
-    assert await harness.bot.get_cog("Events").end_due_events() == 0  # never twice
+    assert await harness.bot.get_cog("Events").boards.end_due_events() == 0  # never twice
     assert len(posts(harness, ANNOUNCE)) == 2
 
 
@@ -164,7 +163,7 @@ async def test_concurrent_due_checks_end_and_post_once(harness: Any) -> None:
     cog = events_cog(harness)
     await harness.user(MODERATOR).invoke("event start", name="Race", minutes=5, channel=ANNOUNCE)
     harness.clock.advance(6 * 60)
-    counts = await asyncio.gather(cog.end_due_events(), cog.end_due_events(G))
+    counts = await asyncio.gather(cog.boards.end_due_events(), cog.boards.end_due_events(G))
     assert sorted(counts) == [0, 1]
     assert await harness.ledger.run(GetLiveEvent(G)) is None
     progress, results = posts(harness, ANNOUNCE)
@@ -177,10 +176,10 @@ async def test_due_check_for_one_server_leaves_other_servers_alone(harness: Any)
     cog = events_cog(harness)
     await harness.user(MODERATOR).invoke("event start", name="Mine", minutes=5, channel=ANNOUNCE)
     harness.clock.advance(6 * 60)
-    assert await cog.end_due_events(G + 1) == 0
+    assert await cog.boards.end_due_events(G + 1) == 0
     assert [e.name for e in await harness.ledger.run(DueEvents())] == ["Mine"]
     assert len(posts(harness, ANNOUNCE)) == 1
-    assert await cog.end_due_events(G) == 1
+    assert await cog.boards.end_due_events(G) == 1
     assert len(posts(harness, ANNOUNCE)) == 2
 
 
@@ -189,22 +188,21 @@ async def test_a_refresh_in_flight_never_overwrites_the_ended_post(
 ) -> None:
     """A progress refresh that read the live event while `/event end` ran must not land last."""
     cog = events_cog(harness)
-    module = sys.modules[type(cog).__module__]  # the extension as the bot loaded it
     mod = harness.user(MODERATOR)
     await mod.invoke("event start", name="Edge", minutes=30, goal="100", channel=ANNOUNCE)
     event = await harness.ledger.run(GetLiveEvent(G))
     assert event is not None
 
-    real_embed = module.progress_embed
+    real_board = cog.boards.board
 
-    async def slow_live_embed(ledger: Any, ev: Any) -> Any:
-        embed = await real_embed(ledger, ev)
+    async def slow_live_board(ev: Any) -> Any:
+        board = await real_board(ev)
         if ev.live:
             await asyncio.sleep(0.2)  # a slow refresh: the event ends meanwhile
-        return embed
+        return board
 
-    monkeypatch.setattr(module, "progress_embed", slow_live_embed)
-    refresh = asyncio.create_task(cog.refresh_progress(G, event.id))
+    monkeypatch.setattr(cog.boards, "board", slow_live_board)
+    refresh = asyncio.create_task(cog.boards.refresh_progress(G, event.id))
     await asyncio.sleep(0.05)  # the refresh has read the live event
     await mod.invoke("event end")
     await refresh

@@ -1,22 +1,27 @@
-"""The combo tracker on its own: window with a fake clock, coalesced edits, bounded memory.
+"""The combo tracker on its own: window with a fake clock, coalesced edits, bounded memory,
+expiry by time.
 
 (The end-to-end combo — announcement edited to "×N combo" through the real client — is in
-test_member_gifting.py; here the edit target is a slow stand-in object so coalescing is visible.)
+test_member_gifting.py; here the edit is a slow stand-in function so coalescing is visible.)
 """
 
 from __future__ import annotations
 
 import asyncio
+import sys
 from typing import Any
 
 import discord
 
-from bot.ui.combos import Combo, ComboTracker
+from bot.services.combos import AnnouncementRef, Combo, ComboTracker
 from tests.clock import FakeClock
+from tests.standin.ids import ALICE, BOB
+
+REF = AnnouncementRef(application_id=1, token="token", message_id=2)
 
 
 class SlowOriginal:
-    """Looks like an Interaction for `edit_original_response`; each edit takes a while."""
+    """Stands in for the webhook edit of the announcement; each edit takes a while."""
 
     def __init__(self, delay: float = 0.02) -> None:
         self.delay = delay
@@ -24,7 +29,8 @@ class SlowOriginal:
         self.in_flight = 0
         self.max_in_flight = 0
 
-    async def edit_original_response(self, *, embed: discord.Embed) -> None:
+    async def __call__(self, ref: AnnouncementRef, embed: discord.Embed) -> None:
+        assert ref is REF
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
         await asyncio.sleep(self.delay)
@@ -36,6 +42,13 @@ def render(combo: Combo) -> discord.Embed:
     return discord.Embed(title=f"{combo.gift_name} ×{combo.count} combo")
 
 
+def tracker_with(
+    clock: FakeClock, edit: SlowOriginal | None = None, **kw: Any
+) -> tuple[ComboTracker, SlowOriginal]:
+    edit = edit or SlowOriginal()
+    return ComboTracker(clock, 15, render, edit, **kw), edit
+
+
 def hit(tracker: ComboTracker, **kw: Any) -> tuple[Combo, bool]:
     args = {"count": 1, "coins": 1, "diamonds": 1, "message": None} | kw
     return tracker.hit(1, 10, 20, "Rose", **args)
@@ -43,7 +56,7 @@ def hit(tracker: ComboTracker, **kw: Any) -> tuple[Combo, bool]:
 
 async def test_repeats_inside_the_window_join_and_outside_start_afresh() -> None:
     clock = FakeClock(1_700_000_000.0)
-    tracker = ComboTracker(clock, 15, render)
+    tracker, _ = tracker_with(clock)
     first, is_first = hit(tracker)
     assert is_first
     clock.now += 14
@@ -60,7 +73,7 @@ async def test_repeats_inside_the_window_join_and_outside_start_afresh() -> None
 
 
 async def test_other_gift_or_recipient_is_another_combo() -> None:
-    tracker = ComboTracker(FakeClock(1_700_000_000.0), 15, render)
+    tracker, _ = tracker_with(FakeClock(1_700_000_000.0))
     a, _ = hit(tracker)
     b, first_b = tracker.hit(1, 10, 21, "Rose", count=1, coins=1, diamonds=1, message=None)
     c, first_c = tracker.hit(1, 10, 20, "GG", count=1, coins=1, diamonds=1, message=None)
@@ -70,10 +83,9 @@ async def test_other_gift_or_recipient_is_another_combo() -> None:
 
 
 async def test_edits_are_coalesced_one_in_flight_plus_a_trailing_one() -> None:
-    tracker = ComboTracker(FakeClock(1_700_000_000.0), 15, render)
+    tracker, original = tracker_with(FakeClock(1_700_000_000.0))
     combo, _ = hit(tracker)
-    original = SlowOriginal()
-    tracker.attach(combo, original)  # type: ignore[arg-type]
+    tracker.attach(combo, REF)
     for _ in range(50):
         joined, _ = hit(tracker)
         tracker.request_edit(joined)
@@ -85,19 +97,19 @@ async def test_edits_are_coalesced_one_in_flight_plus_a_trailing_one() -> None:
 
 
 async def test_edits_wait_for_the_first_announcement() -> None:
-    tracker = ComboTracker(FakeClock(1_700_000_000.0), 15, render)
+    tracker, original = tracker_with(FakeClock(1_700_000_000.0), SlowOriginal(0))
     combo, _ = hit(tracker)
     hit(tracker)
     tracker.request_edit(combo)
     await asyncio.sleep(0.01)
-    original = SlowOriginal(0)
-    tracker.attach(combo, original)  # type: ignore[arg-type]
+    assert original.edits == []  # nothing to edit before the announcement is out
+    tracker.attach(combo, REF)
     await tracker.drain()
     assert original.edits == ["Rose ×2 combo"]
 
 
 async def test_a_failed_announcement_is_forgotten() -> None:
-    tracker = ComboTracker(FakeClock(1_700_000_000.0), 15, render)
+    tracker, _ = tracker_with(FakeClock(1_700_000_000.0))
     combo, _ = hit(tracker)
     tracker.drop(combo)
     again, is_first = hit(tracker)
@@ -107,10 +119,96 @@ async def test_a_failed_announcement_is_forgotten() -> None:
 
 async def test_memory_is_bounded() -> None:
     clock = FakeClock(1_700_000_000.0)
-    tracker = ComboTracker(clock, 15, render, max_entries=100)
+    tracker, _ = tracker_with(clock, max_entries=100)
     for recipient in range(1_000):
         tracker.hit(1, 10, recipient, "Rose", count=1, coins=1, diamonds=1, message=None)
     assert len(tracker) == 100
     clock.now += 16
     hit(tracker)
     assert len(tracker) == 1  # everything older than the window expired
+    await tracker.close()
+
+
+async def test_windows_expire_by_time_without_another_gift() -> None:
+    """Many open windows are dropped when their time is up, with no gift arriving to trigger
+    it; a window extended meanwhile stays."""
+    clock = FakeClock(1_700_000_000.0)
+    tracker, _ = tracker_with(clock, sweep_interval=0.01)
+    for recipient in range(2_000):
+        tracker.hit(1, 10, recipient, "Rose", count=1, coins=1, diamonds=1, message=None)
+    clock.advance(10)
+    kept, _ = tracker.hit(1, 10, 0, "Rose", count=1, coins=1, diamonds=1, message=None)
+    await asyncio.sleep(0.05)
+    assert len(tracker) == 2_000  # nothing is due yet
+    clock.advance(6)  # 16 s after the first gifts, 6 s after the extended one
+    await _until(lambda: len(tracker) == 1)
+    assert tracker.hit(1, 10, 0, "Rose", count=1, coins=1, diamonds=1, message=None)[0] is kept
+    clock.advance(16)
+    await _until(lambda: len(tracker) == 0)
+    await tracker.close()
+
+
+async def test_a_window_past_the_token_lifetime_starts_afresh() -> None:
+    clock = FakeClock(1_700_000_000.0)
+    tracker, _ = tracker_with(clock)
+    first, _ = hit(tracker)
+    for _ in range(14 * 60 // 10):  # extended every 10 s for 14 minutes
+        clock.advance(10)
+        assert hit(tracker)[0] is first
+    clock.advance(10)
+    fresh, is_first = hit(tracker)
+    assert is_first  # the first announcement's token is about to expire: a new announcement
+    assert fresh is not first
+    await tracker.close()
+
+
+async def _until(predicate: Any) -> None:
+    for _ in range(400):
+        if predicate():
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError("the windows did not expire")
+
+
+# --- the combo window in the running bot, through the real client -------------------------------
+
+
+def gifting(harness: Any) -> Any:
+    cog = harness.bot.get_cog("Gifting")
+    assert cog is not None
+    return cog
+
+
+async def test_a_window_keeps_only_what_the_edit_needs_and_expires_by_time(harness: Any) -> None:
+    tracker = gifting(harness).combos
+    tracker.sweep_interval = 0.01
+    await harness.grant(ALICE, 100)
+    first = await harness.user(ALICE).invoke("gift", member=BOB, gift="Rose")
+    [combo] = tracker._combos.values()
+    assert combo.ref == AnnouncementRef(harness.bot.application_id, first.token, first.message.id)
+    held = [getattr(combo, name) for name in Combo.__slots__]
+    assert not any(isinstance(value, discord.Interaction) for value in held)
+    await harness.user(ALICE).invoke("gift", member=BOB, gift="Rose")
+    await first.wait_for_text("×2 combo")  # the edit went through the interaction's webhook
+    harness.clock.advance(16)
+    await _until(lambda: len(tracker) == 0)  # no further gift needed
+
+
+async def test_a_combo_edits_the_announcement_another_delivery_posted(
+    harness: Any, monkeypatch: Any
+) -> None:
+    """When another delivery of the same interaction answered first, the window finds the
+    announcement (the interaction's original response) and edits it all the same."""
+    module = sys.modules[type(gifting(harness)).__module__]  # the extension as loaded
+    real_respond = module.respond
+
+    async def answered_elsewhere(interaction: Any, **kwargs: Any) -> None:
+        await real_respond(interaction, **kwargs)  # as if the other delivery posted it
+
+    monkeypatch.setattr(module, "respond", answered_elsewhere)
+    await harness.grant(ALICE, 100)
+    first = await harness.user(ALICE).invoke("gift", member=BOB, gift="Rose")
+    monkeypatch.setattr(module, "respond", real_respond)
+    again = await harness.user(ALICE).invoke("gift", member=BOB, gift="Rose", count=2)
+    assert again.ephemeral
+    await first.wait_for_text("×3 combo")
