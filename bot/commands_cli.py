@@ -106,9 +106,13 @@ async def run(settings: Settings, _: argparse.Namespace) -> int:
 
 
 async def check_config(settings: Settings, _: argparse.Namespace) -> int:
+    # Everything `run` refuses was refused while loading the settings (one validation for
+    # both); what is left to say is what they are and where they came from.
     e = settings.economy
+    source = settings.config_file
     lines = [
         "configuration OK",
+        f"  config file: {source.resolve() if source else 'none (defaults and environment only)'}",
         f"  discord.token: {'set (hidden)' if settings.discord.token else 'NOT SET — run needs DISCORD_TOKEN'}",
         f"  database.url: {settings.database.url} (synchronous={settings.database.synchronous})",
         f"  economy: {len(e.packages)} packages, {len(e.catalog())} gifts, "
