@@ -16,6 +16,7 @@ from pathlib import Path
 import discord
 
 from bot.app import GiftcordBot, point_at_discord
+from bot.command_diff import package_change
 from bot.economy.export import write_csv
 from bot.services import Services
 from bot.settings import Settings
@@ -137,8 +138,10 @@ async def sync(settings: Settings, args: argparse.Namespace) -> int:
         bot = build_bot(settings, ledger)
         try:
             await bot.login(token)  # runs setup_hook: every cog loads, so the tree is complete
-            if args.guild:
-                guild = discord.Object(id=args.guild)
+            guild = discord.Object(id=args.guild) if args.guild else None
+            # What Discord has now, to say what this sync changes (the package choices).
+            registered = await bot.tree.fetch_commands(guild=guild)
+            if guild is not None:
                 bot.tree.copy_global_to(guild=guild)
                 synced = await bot.tree.sync(guild=guild)
                 where = f"server {args.guild}"
@@ -154,6 +157,8 @@ async def sync(settings: Settings, args: argparse.Namespace) -> int:
         finally:
             await bot.close()
     print(f"synced {len(synced)} commands {where}")
+    if note := package_change(registered, synced):
+        print(note)
     return EXIT_OK
 
 

@@ -1,0 +1,74 @@
+"""A non-default economy through the real discord.py client: the `/coins buy package:` choices
+are the configured packages (issue 16 item 4); the largest configured amounts never overflow
+the ledger (item 5)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from bot.economy.config import MAX_BALANCE_CEILING, EconomyConfig, GiftConfig, PackageConfig
+from tests.standin.ids import ALICE, BOB, GUILD_ID
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture
+def economy() -> EconomyConfig:
+    return EconomyConfig(
+        max_balance=MAX_BALANCE_CEILING,
+        diamonds_per_coin=Decimal(100),
+        packages=[
+            PackageConfig(coins=500, usd=Decimal("4.50")),
+            PackageConfig(coins=100, usd=Decimal("1.00")),
+        ],
+        gifts=[
+            GiftConfig(tiktok_id=1, name="Rose", coins=1, streakable=True),
+            GiftConfig(tiktok_id=2, name="Planet", coins=MAX_BALANCE_CEILING),
+        ],
+    )
+
+
+def package_option(harness: Any) -> dict[str, Any]:
+    """`/coins buy package:` as Discord stores it after the harness's real sync."""
+    coins = next(
+        c for c in harness.standin.synced_commands(guild_id=GUILD_ID) if c["name"] == "coins"
+    )
+    buy = next(o for o in coins["options"] if o["name"] == "buy")
+    return next(o for o in buy["options"] if o["name"] == "package")
+
+
+async def test_package_choices_are_the_configured_packages(harness: Any) -> None:
+    option = package_option(harness)
+    assert [(c["name"], c["value"]) for c in option["choices"]] == [
+        ("100 coins — $1.00", 100),
+        ("500 coins — $4.50", 500),
+    ]
+    await harness.ledger.confirm_age(GUILD_ID, ALICE)
+    bought = await harness.user(ALICE).invoke("coins buy", package=500)
+    assert bought.ephemeral
+    assert "500 coins" in bought.text, bought.describe()
+    assert (await harness.ledger.account(GUILD_ID, ALICE)).coins == 500
+    # TikTok's 70 is not a package here: a client that sends it anyway is refused.
+    stale = await harness.user(ALICE).invoke("coins buy", package=70, validate=False)
+    assert stale.ephemeral
+    assert "`package` must be `100` or `500`" in stale.text, stale.describe()
+    assert (await harness.ledger.account(GUILD_ID, ALICE)).coins == 500
+
+
+async def test_the_largest_configured_amounts_are_refused_without_an_incident(
+    harness: Any,
+) -> None:
+    # A member at the maximum balance, a gift priced at the maximum, 99 of them at 100 diamonds
+    # per coin: every product still fits the ledger's integers, so each is an ordinary refusal.
+    await harness.grant(ALICE, MAX_BALANCE_CEILING)
+    many = await harness.user(ALICE).invoke("gift", member=BOB, gift="Planet", count=99)
+    assert many.ephemeral
+    assert "missing" in many.text, many.describe()
+    one = await harness.user(ALICE).invoke("gift", member=BOB, gift="Planet")
+    assert one.ephemeral
+    assert "maximum" in one.text.lower(), one.describe()
+    assert "incident" not in (many.text + one.text).lower()
+    assert await harness.balances(ALICE, BOB) == [(MAX_BALANCE_CEILING, 0), (0, 0)]
