@@ -19,6 +19,7 @@ from discord.ext import commands
 from bot.economy.catalog import Gift
 from bot.economy.errors import NotAMember, NotFound
 from bot.economy.ledger import GiftResult
+from bot.economy.text import public_text
 from bot.services import Services
 from bot.ui import embeds_member
 from bot.ui import format as fmt
@@ -153,7 +154,7 @@ class GiftingCog(commands.Cog, name="Gifting"):
             recipient_is_bot=member.bot,
             gift_name=gift,
             count=count,
-            message=message,
+            message=public_text(message),  # shown to everyone in the announcement
         )
 
     @gift.autocomplete("gift")

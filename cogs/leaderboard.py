@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.economy.errors import NotFound
 from bot.economy.ledger import Board, Period
+from bot.economy.text import parse_id, public_text
 from bot.services import Services
 from bot.ui import embeds_creator
 from bot.ui import format as fmt
@@ -57,15 +58,12 @@ class LeaderboardCog(commands.Cog, name="Leaderboard"):
         event_name: str | None = None
         if event:
             found = None
-            if event.strip().isdigit():
-                found = await ledger.event(gid, int(event.strip()))
+            if (typed_id := parse_id(event)) is not None:
+                found = await ledger.event(gid, typed_id)
             if found is None:
+                typed_name = (public_text(event) or "").casefold()
                 found = next(
-                    (
-                        e
-                        for e in await ledger.events(gid)
-                        if e.name.casefold() == event.strip().casefold()
-                    ),
+                    (e for e in await ledger.events(gid) if e.name.casefold() == typed_name),
                     None,
                 )
             if found is None:

@@ -1,6 +1,6 @@
 """A non-default economy through the real discord.py client: the `/coins buy package:` choices
 are the configured packages (issue 16 item 4); the largest configured amounts never overflow
-the ledger (item 5)."""
+the ledger (item 5); typed amounts (item 14) and text other members see (item 14)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 
 from bot.economy.config import MAX_BALANCE_CEILING, EconomyConfig, GiftConfig, PackageConfig
-from tests.standin.ids import ALICE, BOB, GUILD_ID
+from tests.standin.ids import ALICE, BOB, GUILD_ID, MODERATOR
 
 pytestmark = pytest.mark.asyncio
+
+RLO, PDF, LRI, PDI = "\u202e", "\u202c", "\u2066", "\u2069"
 
 
 @pytest.fixture
@@ -72,3 +74,31 @@ async def test_the_largest_configured_amounts_are_refused_without_an_incident(
     assert "maximum" in one.text.lower(), one.describe()
     assert "incident" not in (many.text + one.text).lower()
     assert await harness.balances(ALICE, BOB) == [(MAX_BALANCE_CEILING, 0), (0, 0)]
+
+
+async def test_thousands_grouped_with_underscores_are_an_amount(harness: Any) -> None:
+    await harness.ledger.confirm_age(GUILD_ID, ALICE)
+    r = await harness.user(ALICE).invoke("coins buy", amount="1_500")
+    assert r.ephemeral
+    assert "1,500 coins" in r.text, r.describe()
+    assert (await harness.ledger.account(GUILD_ID, ALICE)).coins == 1500
+
+
+async def test_bidi_controls_never_reach_a_public_announcement(harness: Any) -> None:
+    await harness.grant(ALICE, 10)
+    r = await harness.user(ALICE).invoke(
+        "gift", member=BOB, gift="Rose", message=f"gg {RLO}olleh{PDF} {LRI}x{PDI}"
+    )
+    assert not r.ephemeral
+    fields = {f["name"]: f["value"] for f in r.embeds[0]["fields"]}
+    assert fields["Message"] == "gg olleh x"
+
+
+async def test_bidi_controls_are_stripped_from_event_names(harness: Any) -> None:
+    r = await harness.user(MODERATOR).invoke(
+        "event start", name=f"{RLO}Launch{PDF}  night\u200f", minutes=60
+    )
+    assert "**Launch night**" in r.text, r.describe()
+    event = await harness.ledger.live_event(GUILD_ID)
+    assert event is not None
+    assert event.name == "Launch night"
