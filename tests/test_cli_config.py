@@ -191,3 +191,34 @@ def test_check_config_says_which_file_it_read(tmp_path: Path) -> None:
     other.write_text("")
     chosen = run_cli("check-config", env={"GIFTCORD_CONFIG": str(other)}, cwd=tmp_path)
     assert f"config file: {other.resolve()}" in chosen.stdout
+
+
+COMMANDS = ("run", "check-config", "migrate", "sync", "verify", "backup", "export")
+
+
+def test_help_describes_every_command_exit_codes_and_the_token(tmp_path: Path) -> None:
+    top = run_cli("--help", cwd=tmp_path)
+    assert top.returncode == 0
+    for word in ("DISCORD_TOKEN", "exit codes", "0  done", "1  a failure", "2  bad configuration"):
+        assert word in top.stdout, word
+    for command in COMMANDS:
+        assert command in top.stdout
+        own = run_cli(command, "--help", cwd=tmp_path)
+        assert own.returncode == 0, own.stderr
+        # A description paragraph between the usage line and the options.
+        description = own.stdout.split("\n\n")[1]
+        assert not description.startswith(("positional", "options")), (command, own.stdout)
+        assert len(description) > 40, (command, description)
+        assert "exit codes" in own.stdout
+    backup = run_cli("backup", "--help", cwd=tmp_path)
+    assert "must not exist" in backup.stdout
+
+
+def test_usage_errors_exit_2_as_the_help_says(tmp_path: Path) -> None:
+    assert run_cli("no-such-command", cwd=tmp_path).returncode == 2
+    assert run_cli("backup", cwd=tmp_path).returncode == 2  # PATH missing
+    existing = tmp_path / "exists.db"
+    existing.write_text("")
+    proc = run_cli("backup", str(existing), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "already exists" in proc.stderr
