@@ -3,26 +3,13 @@ says when the `/coins buy package:` choices change with `[economy] packages` (is
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.e2e.proc import SECRET_TOKEN, bot_env, run_cli
+from tests.e2e.proc import bot_env, run_cli
 from tests.standin import GUILD_ID, DiscordStandIn
 
 FETCH_ROUTE = "GET /applications/{application_id}/guilds/{guild_id}/commands"
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[DiscordStandIn]:
-    server = await DiscordStandIn(token=SECRET_TOKEN).start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-    server.assert_no_unexpected()
 
 
 def registered_packages(standin: DiscordStandIn) -> list[Any]:
