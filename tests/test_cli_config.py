@@ -13,32 +13,18 @@ from tests.test_settings import run_cli
 
 TOKEN = {"DISCORD_TOKEN": "t0ken-for-test"}
 
-DUPLICATE_IDS = """
-[[economy.gifts]]
-tiktok_id = 5655
-name = "Rose"
-coins = 1
-[[economy.gifts]]
-tiktok_id = 5655
-name = "Lion"
-coins = 29999
-"""
-DUPLICATE_NAMES = """
-[[economy.gifts]]
-tiktok_id = 1
-name = "Rose"
-coins = 1
-[[economy.gifts]]
-tiktok_id = 2
-name = "ROSE"
-coins = 5
-"""
-HUGE_GIFT = """
-[[economy.gifts]]
-tiktok_id = 1
-name = "Galaxy"
-coins = 100000000000000000000
-"""
+
+def gifts_toml(*gifts: tuple[int, str, int]) -> str:
+    """An [[economy.gifts]] list of (tiktok_id, name, coins)."""
+    return "".join(
+        f'[[economy.gifts]]\ntiktok_id = {gid}\nname = "{name}"\ncoins = {coins}\n'
+        for gid, name, coins in gifts
+    )
+
+
+DUPLICATE_IDS = gifts_toml((5655, "Rose", 1), (5655, "Lion", 29999))
+DUPLICATE_NAMES = gifts_toml((1, "Rose", 1), (2, "ROSE", 5))
+HUGE_GIFT = gifts_toml((1, "Galaxy", 10**20))
 
 
 def one_config_line(proc: object, key: str) -> str:
