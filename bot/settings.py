@@ -175,8 +175,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise SettingsError(
-            f"config file {path} is not UTF-8 — save it as UTF-8 TOML "
-            "(it looks like another encoding, such as Latin-1 or UTF-16)"
+            f"config file {path} is not UTF-8: it must be UTF-8 TOML "
+            "(save it again as UTF-8, not Latin-1, UTF-16 or another encoding)"
         ) from None
     try:
         return tomllib.loads(text)
