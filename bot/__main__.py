@@ -10,12 +10,67 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import textwrap
 from collections.abc import Sequence
 
 from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+
+
+EPILOG = """\
+environment:
+  DISCORD_TOKEN               the bot token (run and sync need it; overrides [discord] token)
+  GIFTCORD_CONFIG             the config file to read (like --config)
+  GIFTCORD_<SECTION>__<KEY>   any setting, e.g. GIFTCORD_DATABASE__URL=sqlite:///giftcord.db;
+                              a list or table as JSON: GIFTCORD_ECONOMY__PACKAGES='[...]'
+
+exit codes:
+  0  done
+  1  a failure the output explains: verify found violations, the database can't be used,
+     Discord refused a request
+  2  bad configuration or usage: a bad setting, a missing or refused token, a bad argument,
+     a backup PATH that already exists
+"""
+
+# (name, one-line help in the command list, description in the command's own --help)
+COMMANDS = {
+    "run": (
+        "connect to Discord and serve (default)",
+        "Connect to Discord and serve the slash commands until SIGINT or SIGTERM. Migrates the "
+        "database first. Does not register the commands: run `sync` once for that.",
+    ),
+    "check-config": (
+        "validate the configuration and exit",
+        "Load the configuration exactly as `run` does, refuse what `run` would refuse, and show "
+        "which config file was read and the economy's main numbers. The token is never shown.",
+    ),
+    "migrate": (
+        "bring the database schema up to date",
+        "Apply any pending schema migrations to [database] url (run also does this at start).",
+    ),
+    "sync": (
+        "register the slash commands with Discord",
+        "Register the slash commands with Discord — once after installing, and again after "
+        "changing [economy] packages (the /coins buy choices). Says when those choices change.",
+    ),
+    "verify": (
+        "prove the ledger invariants (safe while running)",
+        "Prove the ledger's invariants on one consistent snapshot: every server's books "
+        "balance, no balance is negative or above the maximum, every gift minted the right "
+        "diamonds, every idempotency key is used once. Exit 1 names every violation.",
+    ),
+    "backup": (
+        "online backup of the database",
+        "Copy the database with SQLite's online backup (safe while the bot runs), then check "
+        "the copy's integrity. PATH must not exist yet: a backup never overwrites a file.",
+    ),
+    "export": (
+        "a server's ledger as CSV",
+        "Write one server's ledger entries as CSV, to standard output or --output FILE.",
+    ),
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,24 +83,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser = argparse.ArgumentParser(
         prog="giftcord",
-        description="A TikTok-style gifting economy for Discord (demo coins, no real money).",
+        description="A TikTok-style gifting economy for Discord (demo coins, no real money).\n"
+        "With no COMMAND: run.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[common],
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("run", parents=[common], help="connect to Discord and serve (default)")
-    sub.add_parser("check-config", parents=[common], help="validate the configuration and exit")
-    sub.add_parser("migrate", parents=[common], help="bring the database schema up to date")
-    sync = sub.add_parser("sync", parents=[common], help="register the slash commands with Discord")
-    sync.add_argument(
+    made = {
+        name: sub.add_parser(
+            name,
+            parents=[common],
+            help=short,
+            description=textwrap.fill(long, 79),
+            epilog=EPILOG,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        for name, (short, long) in COMMANDS.items()
+    }
+    made["sync"].add_argument(
         "--guild", type=int, metavar="ID", help="sync to one server (instant) instead of globally"
     )
-    sub.add_parser(
-        "verify", parents=[common], help="prove the ledger invariants (safe while running)"
+    made["backup"].add_argument(
+        "path", metavar="PATH", help="the backup file to create; it must not exist yet"
     )
-    backup = sub.add_parser("backup", parents=[common], help="online backup of the database")
-    backup.add_argument("path", metavar="PATH")
-    export = sub.add_parser("export", parents=[common], help="a server's ledger as CSV")
-    export.add_argument("--guild", type=int, required=True, metavar="ID")
+    export = made["export"]
+    export.add_argument("--guild", type=int, required=True, metavar="ID", help="the server's id")
     export.add_argument("--days", type=int, metavar="N", help="only the last N days")
     export.add_argument("--output", metavar="FILE", help="write here instead of standard output")
     return parser

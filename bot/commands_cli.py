@@ -16,6 +16,7 @@ from pathlib import Path
 import discord
 
 from bot.app import GiftcordBot, point_at_discord
+from bot.command_diff import package_change
 from bot.economy.export import write_csv
 from bot.economy.reads import ExportRows
 from bot.services import Services
@@ -107,9 +108,13 @@ async def run(settings: Settings, _: argparse.Namespace) -> int:
 
 
 async def check_config(settings: Settings, _: argparse.Namespace) -> int:
+    # Everything `run` refuses was refused while loading the settings (one validation for
+    # both); what is left to say is what they are and where they came from.
     e = settings.economy
+    source = settings.config_file
     lines = [
         "configuration OK",
+        f"  config file: {source.resolve() if source else 'none (defaults and environment only)'}",
         f"  discord.token: {'set (hidden)' if settings.discord.token else 'NOT SET — run needs DISCORD_TOKEN'}",
         f"  database.url: {settings.database.url} (synchronous={settings.database.synchronous})",
         f"  economy: {len(e.packages)} packages, {len(e.catalog())} gifts, "
@@ -134,8 +139,10 @@ async def sync(settings: Settings, args: argparse.Namespace) -> int:
         bot = build_bot(settings, ledger)
         try:
             await bot.login(token)  # runs setup_hook: every cog loads, so the tree is complete
-            if args.guild:
-                guild = discord.Object(id=args.guild)
+            guild = discord.Object(id=args.guild) if args.guild else None
+            # What Discord has now, to say what this sync changes (the package choices).
+            registered = await bot.tree.fetch_commands(guild=guild)
+            if guild is not None:
                 bot.tree.copy_global_to(guild=guild)
                 synced = await bot.tree.sync(guild=guild)
                 where = f"server {args.guild}"
@@ -151,6 +158,8 @@ async def sync(settings: Settings, args: argparse.Namespace) -> int:
         finally:
             await bot.close()
     print(f"synced {len(synced)} commands {where}")
+    if note := package_change(registered, synced):
+        print(note)
     return EXIT_OK
 
 

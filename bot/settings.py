@@ -11,16 +11,28 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
+    EnvSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
+from pydantic_settings import SettingsError as SourceError
 
 from bot.economy.config import EconomyConfig
+from bot.storage import StorageError, database_path
 
 ENV_PREFIX = "GIFTCORD_"
 CONFIG_ENV = "GIFTCORD_CONFIG"
@@ -66,6 +78,12 @@ class DatabaseSettings(BaseModel):
             raise ValueError("must start with sqlite:/// (e.g. sqlite:///giftcord.db)")
         if value.startswith("postgresql://"):
             raise ValueError("PostgreSQL is planned for scale-out; use sqlite:/// for now")
+        try:
+            # The store's own rule for which files it can open (not `:memory:`, not empty), so
+            # `check-config` refuses exactly what `run` would.
+            database_path(value)
+        except StorageError as exc:
+            raise ValueError(exc.operator_detail) from None
         return value
 
 
@@ -87,6 +105,12 @@ class Settings(BaseSettings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     economy: EconomyConfig = Field(default_factory=EconomyConfig)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    # Which file the settings were read from (None: defaults and environment only).
+    _config_file: Path | None = PrivateAttr(default=None)
+
+    @property
+    def config_file(self) -> Path | None:
+        return self._config_file
 
     @classmethod
     def settings_customise_sources(
@@ -98,7 +122,36 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # Environment over the TOML file (passed in as init kwargs) over defaults.
-        return (env_settings, init_settings)
+        return (_JsonEnvSource(settings_cls), init_settings)
+
+
+class _JsonEnvSource(EnvSettingsSource):
+    """The environment source, where a list or table setting that is not valid JSON is one line
+    naming the variable — pydantic-settings would only name the section, in a traceback."""
+
+    def decode_complex_value(self, field_name: str, field: FieldInfo | None, value: Any) -> Any:
+        try:
+            return super().decode_complex_value(field_name, field, value)  # type: ignore[arg-type]
+        except ValueError:
+            name = self._variable(field_name, value)
+            expected = (
+                'a JSON list, e.g. ["US", "DE"] or [{"coins": 70, "usd": "0.99"}]'
+                if field is not None and _takes_list(field.annotation)
+                else 'a JSON object, e.g. {"max_balance": 1000000}, or one variable per key'
+            )
+            raise SettingsError(
+                f"{_key_forms_of_env(name)}: is not valid JSON — expected {expected}"
+            ) from None
+
+    def _variable(self, field_name: str, value: Any) -> str:
+        """The environment variable that holds `value` for `field_name` (top level or nested)."""
+        prefix = self.env_prefix.lower()
+        whole, nested = f"{prefix}{field_name}".lower(), f"__{field_name}".lower()
+        for name, held in self.env_vars.items():
+            low = name.lower()
+            if held == value and low.startswith(prefix) and (low == whole or low.endswith(nested)):
+                return name
+        return whole
 
 
 def config_path(cli_path: str | None, environ: Mapping[str, str]) -> Path | None:
@@ -112,14 +165,36 @@ def config_path(cli_path: str | None, environ: Mapping[str, str]) -> Path | None
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise SettingsError(f"config file {path} does not exist") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"config file {path} is not valid TOML: {exc}") from None
     except OSError as exc:
         raise SettingsError(f"config file {path} can't be read: {exc.strerror}") from None
+    try:
+        # TOML is UTF-8; a UTF-8 byte-order mark (some Windows editors write one) is harmless.
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SettingsError(
+            f"config file {path} is not UTF-8: it must be UTF-8 TOML "
+            "(save it again as UTF-8, not Latin-1, UTF-16 or another encoding)"
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"config file {path} is not valid TOML: {exc}") from None
+
+
+def _takes_list(annotation: Any) -> bool:
+    """`list[X]`, or `list[X] | None`."""
+    return get_origin(annotation) is list or any(
+        get_origin(arg) is list for arg in get_args(annotation)
+    )
+
+
+def _key_forms_of_env(variable: str) -> str:
+    """`GIFTCORD_ECONOMY__PACKAGES` → `economy.packages / GIFTCORD_ECONOMY__PACKAGES`."""
+    parts = variable[len(ENV_PREFIX) :].lower().split("__")
+    return _key_forms(tuple(parts))
 
 
 def _key_forms(loc: tuple[int | str, ...]) -> str:
@@ -154,6 +229,9 @@ def load_settings(cli_path: str | None = None) -> Settings:
         settings = Settings(**data)
     except ValidationError as exc:
         raise SettingsError(describe(exc)) from None
+    except SourceError as exc:  # any other environment value pydantic-settings can't read
+        raise SettingsError(str(exc)) from None
+    settings._config_file = path
     if os.environ.get("DISCORD_TOKEN"):
         # DISCORD_TOKEN beats both [discord] token and GIFTCORD_DISCORD__TOKEN.
         settings.discord.token = SecretStr(os.environ["DISCORD_TOKEN"])

@@ -7,26 +7,35 @@ press never buys twice)."""
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.app import GiftcordBot
 from bot.economy import rules
+from bot.economy.config import EconomyConfig
 from bot.economy.errors import AgeConfirmationRequired, InvalidInput
 from bot.economy.reads import GetAccount, GetLiveEvent, SpentToday
 from bot.economy.requests import ConfirmAge, Purchase
 from bot.services import Services
 from bot.ui import embeds_member
+from bot.ui import format as fmt
 from bot.ui.confirm import ConfirmView
 from bot.ui.context import amount as parse_amount
 from bot.ui.context import guild_id, key, respond
 
 AGE_LABEL = "I am 18 or older"
-PACKAGE_CHOICES = [
-    app_commands.Choice(name=f"{c:,} coins", value=c)
-    for c in (70, 350, 700, 1400, 3500, 7000, 17500)
-]
+
+
+def package_choices(cfg: EconomyConfig) -> list[app_commands.Choice[Any]]:
+    """`/coins buy package:` choices: this configuration's packages (TikTok's by default)."""
+    return [
+        app_commands.Choice(name=f"{fmt.coins(p.coins)} — {fmt.usd(p.usd)}", value=p.coins)
+        for p in cfg.coin_packages()
+    ]
 
 
 class CoinsCog(commands.Cog, name="Coins"):
@@ -36,6 +45,13 @@ class CoinsCog(commands.Cog, name="Coins"):
 
     def __init__(self, services: Services) -> None:
         self.services = services
+        # The choices are configuration, known only now: discord.py reads them from the
+        # command's parameter (for the synced schema and for checking an incoming value), and
+        # each cog instance has its own copy of the command and its parameter table.
+        params = self.buy._params
+        params["package"] = dataclasses.replace(
+            params["package"], choices=package_choices(services.economy)
+        )
 
     @coins.command(name="packages", description="The coin package price list (demo prices)")
     async def packages(self, interaction: discord.Interaction) -> None:
@@ -49,7 +65,6 @@ class CoinsCog(commands.Cog, name="Coins"):
         package="A coin package (pick one — or type an amount instead)",
         amount="A custom number of coins, e.g. 1500, 1,500 or 1.5k",
     )
-    @app_commands.choices(package=PACKAGE_CHOICES)
     async def buy(
         self,
         interaction: discord.Interaction,

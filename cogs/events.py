@@ -15,11 +15,12 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.app import GiftcordBot
-from bot.economy.errors import NotFound
+from bot.economy.errors import InvalidInput, NotFound
 from bot.economy.ledger import GiftResult
 from bot.economy.money import format_count, parse_amount
 from bot.economy.reads import GetGuildSettings, GetLiveEvent, ListEvents
 from bot.economy.requests import StartEvent
+from bot.economy.text import public_text
 from bot.permissions import require_moderator
 from bot.services import Services
 from bot.services.event_board import EventBoards
@@ -88,10 +89,12 @@ class Events(commands.Cog):
     ) -> None:
         await require_moderator(interaction, self.ledger)
         assert interaction.guild_id is not None  # guild_only
+        title = public_text(name)  # shown to everyone on the progress and results posts
+        if title is None:
+            raise InvalidInput("The event `name` needs at least one visible character.")
         # An event whose time is up but whose results were not posted yet (the timer runs every
         # few seconds) is ended properly first, rather than silently by the new start.
         await self.boards.end_due_events(interaction.guild_id)
-        title = " ".join(name.split())
         goal_diamonds = (
             parse_amount(goal, maximum=self.services.economy.max_balance, unit="diamonds")
             if goal is not None

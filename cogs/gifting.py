@@ -21,6 +21,7 @@ from bot.economy.catalog import Gift
 from bot.economy.errors import NotAMember, NotFound
 from bot.economy.ledger import GiftResult
 from bot.economy.requests import SendGift
+from bot.economy.text import public_text
 from bot.services import Services
 from bot.services.combos import Combo, ComboTracker, announcement_ref, webhook_editor
 from bot.ui import embeds_member
@@ -158,7 +159,7 @@ class GiftingCog(commands.Cog, name="Gifting"):
             recipient_is_bot=member.bot,
             gift_name=gift,
             count=count,
-            message=message,
+            message=public_text(message),  # shown to everyone in the announcement
         )
 
     @gift.autocomplete("gift")

@@ -13,6 +13,7 @@ from bot.economy.errors import NotFound
 from bot.economy.ledger import Board, Period
 from bot.economy.reads import GetEvent, GetLeaderboard, GetRank, ListEvents
 from bot.economy.requests import SetDeparted
+from bot.economy.text import parse_id, public_text
 from bot.services import Services
 from bot.ui import embeds_creator
 from bot.ui import format as fmt
@@ -60,14 +61,15 @@ class LeaderboardCog(commands.Cog, name="Leaderboard"):
         event_name: str | None = None
         if event:
             found = None
-            if event.strip().isdigit():
-                found = await ledger.run(GetEvent(gid, int(event.strip())))
+            if (typed_id := parse_id(event)) is not None:
+                found = await ledger.run(GetEvent(gid, typed_id))
             if found is None:
+                typed_name = (public_text(event) or "").casefold()
                 found = next(
                     (
                         e
                         for e in await ledger.run(ListEvents(gid))
-                        if e.name.casefold() == event.strip().casefold()
+                        if e.name.casefold() == typed_name
                     ),
                     None,
                 )

@@ -49,10 +49,21 @@ class Catalog:
         self.gifts: tuple[Gift, ...] = tuple(
             sorted(gifts, key=lambda g: (g.coins, g.name.casefold()))
         )
-        self._by_name = {g.name.casefold(): g for g in self.gifts}
-        self._by_id = {g.tiktok_id: g for g in self.gifts}
-        if len(self._by_name) != len(self.gifts):
-            raise ValueError("gift names must be unique (case-insensitively)")
+        self._by_name: dict[str, Gift] = {}
+        self._by_id: dict[int, Gift] = {}
+        # A name finds one gift and an id (the "Send again" button) repeats one gift: a
+        # duplicate would make either silently pick the wrong one.
+        for g in self.gifts:
+            if (other := self._by_name.setdefault(g.name.casefold(), g)) is not g:
+                raise ValueError(
+                    f"two gifts are called “{other.name}” and “{g.name}” — gift names must be "
+                    "unique (ignoring case)"
+                )
+            if (other := self._by_id.setdefault(g.tiktok_id, g)) is not g:
+                raise ValueError(
+                    f"“{other.name}” and “{g.name}” have the same tiktok_id {g.tiktok_id} — "
+                    "each gift needs its own id"
+                )
 
     def __len__(self) -> int:
         return len(self.gifts)

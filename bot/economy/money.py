@@ -8,7 +8,7 @@ No float ever touches money.
 from __future__ import annotations
 
 import re
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal
 from typing import NewType
 
 from bot.economy.errors import InvalidAmount
@@ -34,34 +34,46 @@ def format_count(n: int) -> str:
     return f"{n:,}"
 
 
-_SUFFIX = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
-_AMOUNT = re.compile(r"^(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|\.\d+)(?P<suffix>[kmb]?)$")
+_SUFFIX_PLACES = {"": 0, "k": 3, "m": 6, "b": 9}  # 1.5k = 1500: the decimal point moves 3
+# ASCII digits only: `\d` would also take full-width (１５００) and Arabic-Indic (١٥٠٠) digits,
+# which Decimal() reads too. Thousands may be grouped with `,` or `_` (`1,500`, `1_500`).
+_AMOUNT = re.compile(
+    r"(?P<num>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?:_[0-9]{3})+|[0-9]+(?:\.[0-9]+)?|\.[0-9]+)"
+    r"(?P<suffix>[kmb]?)"
+)
+# Longer than any amount a maximum (at most 10^15) allows: refused as too large before any
+# arithmetic, so a 5,000-digit paste never reaches int/str conversions (Python limits those
+# to 4,300 digits).
+_MAX_DIGITS = 40
 
 
 def parse_amount(text: str, *, maximum: int, allow_zero: bool = False, unit: str = "coins") -> int:
-    """Parse a typed amount: `1500`, `1,500`, `1.5k`, `2m`. Anything else gets a sentence.
+    """Parse a typed amount: `1500`, `1,500`, `1_500`, `1.5k`, `2m`. Anything else gets a
+    sentence.
 
-    Refuses zero (unless `allow_zero`), negatives, fractions of a whole unit and values above
-    `maximum` — the shared parser behind every `amount` option.
+    Refuses zero (unless `allow_zero`), negatives, fractions of a whole unit, digits other than
+    ASCII 0–9 and values above `maximum` — the shared parser behind every `amount` option.
     """
-    raw = text.strip().lower().replace(" ", "").replace("_", "")
+    shown = text.strip()[:40]
+    raw = text.strip().lower().replace(" ", "")
     if raw.startswith("-"):
-        raise InvalidAmount(f"“{text.strip()}” is negative — type a positive number of {unit}.")
+        raise InvalidAmount(f"“{shown}” is negative — type a positive number of {unit}.")
     if raw.startswith("+"):
         raw = raw[1:]
-    match = _AMOUNT.match(raw)
+    match = _AMOUNT.fullmatch(raw)
     if not match:
         raise InvalidAmount(
-            f"“{text.strip()[:40]}” is not an amount. Type a whole number such as "
-            "`1500`, `1,500` or `1.5k`."
+            f"“{shown}” is not an amount. Type a whole number such as `1500`, `1,500` or `1.5k`."
         )
-    try:
-        value = Decimal(match["num"].replace(",", "")) * _SUFFIX[match["suffix"]]
-    except InvalidOperation as exc:  # pragma: no cover - the regex admits only valid decimals
-        raise InvalidAmount(f"“{text.strip()[:40]}” is not an amount.") from exc
-    if value != value.to_integral_value():
-        raise InvalidAmount(f"“{text.strip()[:40]}” is a fraction — {unit} come in whole numbers.")
-    amount = int(value)
+    # Exact integer arithmetic on the digits (Decimal would round past 28 digits and could
+    # turn a long fraction into a whole number).
+    whole, _, fraction = match["num"].replace(",", "").replace("_", "").partition(".")
+    places = _SUFFIX_PLACES[match["suffix"]]
+    if len(whole.lstrip("0")) + places > _MAX_DIGITS:
+        raise InvalidAmount(f"That amount is above the maximum of {format_count(maximum)} {unit}.")
+    if fraction[places:].strip("0"):
+        raise InvalidAmount(f"“{shown}” is a fraction — {unit} come in whole numbers.")
+    amount = int(whole + fraction[:places].ljust(places, "0") or "0")
     if amount == 0 and not allow_zero:
         raise InvalidAmount(
             f"The amount must be at least 1 {unit[:-1] if unit.endswith('s') else unit}."

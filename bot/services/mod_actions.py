@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.economy.decide import text
+from bot.economy import text
 from bot.economy.errors import (
     InsufficientCoins,
     InsufficientDiamonds,

@@ -34,6 +34,9 @@ CASES: list[tuple[int, str, dict[str, Any], str]] = [
     (ALICE, "coins buy", {"amount": "1.5"}, "fraction"),
     (ALICE, "coins buy", {"amount": "9223372036854775808"}, "maximum"),
     (ALICE, "coins buy", {"amount": "lots"}, "not an amount"),
+    (ALICE, "coins buy", {"amount": "9" * 5000}, "maximum"),  # past int/str's 4,300 digits
+    (ALICE, "coins buy", {"amount": "\uff11\uff15\uff10\uff10"}, "not an amount"),  # full-width
+    (ALICE, "coins buy", {"amount": "\u0661\u0665\u0660\u0660"}, "not an amount"),  # Arabic-Indic
     (ALICE, "coins buy", {"amount": "29"}, "between"),
     (ALICE, "gifts", {"page": 0}, "page"),
     (ALICE, "history", {"page": -1}, "page"),
@@ -44,6 +47,8 @@ CASES: list[tuple[int, str, dict[str, Any], str]] = [
     (ALICE, "creator register", {"country": "ZZ", "method": "bank"}, "country"),
     (ALICE, "leaderboard", {"board": "whales", "period": "all"}, "gifters"),
     (ALICE, "leaderboard", {"board": "gifters", "period": "decade"}, "today"),
+    (ALICE, "leaderboard", {"event": str(2**63)}, "no such event"),  # above SQLite's integers
+    (ALICE, "leaderboard", {"event": "\u0661\u0662"}, "no such event"),
     (
         MODERATOR,
         "mod grant",
@@ -66,6 +71,7 @@ CASES: list[tuple[int, str, dict[str, Any], str]] = [
     (MODERATOR, "event start", {"name": "Launch", "minutes": 1}, "5"),
     (MODERATOR, "event start", {"name": "Launch", "minutes": 60, "bonus": 500}, "100"),
     (MODERATOR, "event start", {"name": "Launch", "minutes": 60, "goal": "0"}, "at least"),
+    (MODERATOR, "event start", {"name": "\u202e\u2066", "minutes": 60}, "visible"),
 ]
 
 

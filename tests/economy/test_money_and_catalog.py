@@ -25,6 +25,9 @@ MAX = 10**12
         ("1,000,000", 1_000_000),
         ("+5", 5),
         ("1b", 10**9),
+        ("1_000", 1000),  # grouped like 1,000 (README: "Money amounts are typed as …")
+        ("1_000_000", 1_000_000),
+        ("1_500k", 1_500_000),
     ],
 )
 def test_amounts_people_type(text: str, value: int) -> None:
@@ -46,6 +49,14 @@ def test_amounts_people_type(text: str, value: int) -> None:
         ("9223372036854775808", "above the maximum"),  # 2^63
         ("1001b", "above the maximum"),
         ("1.5kk", "not an amount"),
+        ("1_0", "not an amount"),  # underscores group thousands, nothing else
+        ("\uff11\uff15\uff10\uff10", "not an amount"),  # full-width 1500
+        ("\u0661\u0665\u0660\u0660", "not an amount"),  # Arabic-Indic 1500
+        ("\u0967\u096b", "not an amount"),  # Devanagari 15
+        ("9" * 5000, "above the maximum"),  # past Python's 4,300-digit int/str limit
+        ("1" + "0" * 4400 + "k", "above the maximum"),
+        ("1.0000000000000000000000000000001", "fraction"),  # past Decimal's 28 digits
+        ("0." + "0" * 5000 + "1k", "fraction"),
     ],
 )
 def test_bad_amounts_get_a_sentence(text: str, why: str) -> None:

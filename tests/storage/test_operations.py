@@ -115,14 +115,16 @@ async def test_daily_spend_cap_resets_at_midnight_utc(
 
 
 async def test_purchase_balance_limit(tmp_path: Any, clock: FakeClock) -> None:
-    cfg = EconomyConfig(max_balance=1000)
+    # The smallest maximum TikTok's default packages, custom range and gifts all fit under.
+    cfg = EconomyConfig(max_balance=100_000)
     store = await SqliteLedger.open(tmp_path / "m.db", cfg, clock=clock)
     try:
         await store.run(ConfirmAge(GUILD, A))
+        await fund(store, A, 99_000)
         await store.run(Purchase(GUILD, A, key=key(), coins=700, package=True))
         with pytest.raises(E.BalanceLimit):
             await store.run(Purchase(GUILD, A, key=key(), coins=350, package=True))
-        assert (await store.run(GetAccount(GUILD, A))).coins == 700
+        assert (await store.run(GetAccount(GUILD, A))).coins == 99_700
     finally:
         await store.close()
 

@@ -3,8 +3,7 @@ approving posts them to the paid-out account, rejecting voids the hold and retur
 
 from __future__ import annotations
 
-from bot.economy import rules
-from bot.economy.decide import text
+from bot.economy import rules, text
 from bot.economy.decide.base import Ctx, Facts, Needs, Simple
 from bot.economy.decide.members import payout_method
 from bot.economy.errors import (

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from bot.economy import countries
-from bot.economy.decide import text
+from bot.economy import countries, text
 from bot.economy.decide.base import Ctx, Facts, Needs, Simple
 from bot.economy.errors import InvalidInput
 from bot.economy.kinds import TxnKind

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bot.economy import rules
+from bot.economy import rules, text
 from bot.economy.catalog import Gift
-from bot.economy.decide import text
 from bot.economy.decide.base import Ctx, Facts, Needs, Simple
 from bot.economy.errors import (
     AccountFrozen,
