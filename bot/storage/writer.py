@@ -20,6 +20,7 @@ from bot.economy.catalog import Catalog
 from bot.economy.config import EconomyConfig
 from bot.storage.batch import Op, run_batch
 from bot.storage.errors import StorageError, storage_error
+from bot.storage.file_identity import DatabaseFileGone, FileIdentity
 
 log = logging.getLogger("giftcord.storage")
 
@@ -46,16 +47,24 @@ class GroupCommitWriter:
         self._queue: asyncio.Queue[_Item | None] = asyncio.Queue()
         self._closing = False
         self._task: asyncio.Task[None] | None = None
+        self._identity: FileIdentity | None = None
+        self._gone: DatabaseFileGone | None = None
         self.batches = 0  # statistics for benchmarks and tests
         self.operations = 0
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="giftcord-ledger-writer")
 
+    def watch(self, identity: FileIdentity) -> None:
+        """Check after every batch that `identity` still names the database file."""
+        self._identity = identity
+
     async def submit(self, op: Op) -> Any:
         """Queue `op` and wait until the batch holding it has committed."""
         if self._closing:
             raise StorageError("the ledger is closed; no more writes are accepted")
+        if self._gone is not None:
+            raise self._gone.again()
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((op, future))
         return await future
@@ -95,6 +104,9 @@ class GroupCommitWriter:
             await self._run(batch)
 
     async def _run(self, batch: list[_Item]) -> None:
+        if self._gone is not None:  # queued before the file was found gone
+            self._fail(batch, self._gone.again())
+            return
         ops = [op for op, _ in batch]
         try:
             # aiosqlite has no public "run this callable in your thread" API; `_execute` (with
@@ -105,10 +117,18 @@ class GroupCommitWriter:
             )
         except Exception as exc:  # noqa: BLE001 - whatever sank the batch, its callers must hear
             log.error("ledger batch of %d operations failed: %r", len(batch), exc)
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(_as_storage_error(exc, self._path))
+            self._fail(batch, _as_storage_error(exc, self._path))
             return
+        if self._identity is not None:
+            # After the commit, before any answer: a batch committed into a file that is no
+            # longer at the path is lost at the next restart, so none of it is acknowledged.
+            try:
+                self._identity.check()
+            except DatabaseFileGone as gone:
+                self._gone = gone
+                log.critical("%s", gone.operator_detail)  # once: later refusals stay quiet
+                self._fail(batch, gone)
+                return
         self.batches += 1
         self.operations += len(batch)
         for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
@@ -118,6 +138,12 @@ class GroupCommitWriter:
                 future.set_result(value)
             else:
                 future.set_exception(value)
+
+    @staticmethod
+    def _fail(batch: list[_Item], exc: StorageError) -> None:
+        for _, future in batch:
+            if not future.done():
+                future.set_exception(exc)
 
 
 def _as_storage_error(exc: BaseException, path: str) -> StorageError:
