@@ -2,7 +2,8 @@
 
 Commands: run (default) · check-config · migrate · sync [--guild ID] · verify · backup PATH ·
 export --guild ID [--days N] [--output FILE]. Exit codes: 0 fine, 1 a failure the output
-explains (a broken invariant, an unreadable database), 2 bad configuration or usage.
+explains (a broken invariant, an unreadable database), 2 bad configuration or usage, 3 Discord
+could not be reached (commands_cli.EXIT_UNREACHABLE).
 """
 
 from __future__ import annotations

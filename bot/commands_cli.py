@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any, NoReturn, cast
+from typing import Any, cast
 
 import aiohttp
 import discord
@@ -77,13 +77,22 @@ def storage_failures() -> Iterator[None]:
         raise CliFailure(exc.operator_detail) from None
 
 
-def unreachable(exc: BaseException) -> NoReturn:
-    """No network, a DNS failure, a closed port: one line, exit 3, no traceback."""
-    raise CliFailure(
-        f"could not reach Discord at {discord.http.Route.BASE} ({exc or type(exc).__name__}) "
-        "— check the network, DNS and discord.api_base",
-        EXIT_UNREACHABLE,
-    ) from None
+@contextlib.contextmanager
+def discord_failures(doing: str) -> Iterator[None]:
+    """A refused token, no network (a DNS failure, a closed port), an HTTP error from Discord:
+    one line each, no traceback."""
+    try:
+        yield
+    except discord.LoginFailure:
+        raise CliFailure(BAD_TOKEN, EXIT_CONFIG) from None
+    except aiohttp.ClientError as exc:
+        raise CliFailure(
+            f"could not reach Discord at {discord.http.Route.BASE} "
+            f"({str(exc) or type(exc).__name__}) — check the network, DNS and discord.api_base",
+            EXIT_UNREACHABLE,
+        ) from None
+    except discord.HTTPException as exc:
+        raise CliFailure(f"Discord refused {doing}: {exc.status} {exc.text[:200]}") from None
 
 
 def require_token(settings: Settings) -> str:
@@ -111,13 +120,8 @@ async def check_login(settings: Settings, token: str) -> None:
     point_at_discord(settings.discord)
     http = discord.http.HTTPClient(asyncio.get_running_loop())
     try:
-        await http.static_login(token)
-    except discord.LoginFailure:
-        raise CliFailure(BAD_TOKEN, EXIT_CONFIG) from None
-    except aiohttp.ClientError as exc:
-        unreachable(exc)
-    except discord.HTTPException as exc:
-        raise CliFailure(f"Discord refused the login: {exc.status} {exc.text[:200]}") from None
+        with discord_failures("the login"):
+            await http.static_login(token)
     finally:
         await http.close()
 
@@ -140,17 +144,14 @@ async def run(settings: Settings, _: argparse.Namespace) -> int:
         runner = asyncio.create_task(bot.start(token))
         stopper = asyncio.create_task(stop.wait())
         try:
-            done, _pending = await asyncio.wait(
-                {runner, stopper}, return_when=asyncio.FIRST_COMPLETED
-            )
-            if runner in done and (error := runner.exception()) is not None:
-                raise error
+            with discord_failures("the login"):
+                done, _pending = await asyncio.wait(
+                    {runner, stopper}, return_when=asyncio.FIRST_COMPLETED
+                )
+                if runner in done and (error := runner.exception()) is not None:
+                    raise error
             log.info("stopping: closing the Discord connection, then the database")
             return EXIT_OK
-        except discord.LoginFailure:
-            raise CliFailure(BAD_TOKEN, EXIT_CONFIG) from None
-        except aiohttp.ClientError as exc:
-            unreachable(exc)
         except discord.PrivilegedIntentsRequired:
             raise CliFailure(
                 "the Server Members intent is not enabled for this bot: enable it in the "
@@ -193,23 +194,16 @@ async def sync(settings: Settings, args: argparse.Namespace) -> int:
     # sync never needs the database: it registers the commands and runs none of them.
     bot = build_bot(settings, cast(Ledger, NoDatabase()))
     try:
-        await bot.login(token)  # runs setup_hook: every cog loads, so the tree is complete
-        if args.guild:
-            guild = discord.Object(id=args.guild)
-            bot.tree.copy_global_to(guild=guild)
-            synced = await bot.tree.sync(guild=guild)
-            where = f"server {args.guild}"
-        else:
-            synced = await bot.tree.sync()
-            where = "globally (may take up to an hour to appear)"
-    except discord.LoginFailure:
-        raise CliFailure(BAD_TOKEN, EXIT_CONFIG) from None
-    except aiohttp.ClientError as exc:
-        unreachable(exc)
-    except discord.HTTPException as exc:
-        raise CliFailure(
-            f"Discord refused the command sync: {exc.status} {exc.text[:200]}"
-        ) from None
+        with discord_failures("the command sync"):
+            await bot.login(token)  # runs setup_hook: every cog loads, so the tree is complete
+            if args.guild:
+                guild = discord.Object(id=args.guild)
+                bot.tree.copy_global_to(guild=guild)
+                synced = await bot.tree.sync(guild=guild)
+                where = f"server {args.guild}"
+            else:
+                synced = await bot.tree.sync()
+                where = "globally (may take up to an hour to appear)"
     finally:
         await bot.close()
     print(f"synced {len(synced)} commands {where}")

@@ -15,7 +15,6 @@ import random
 import signal
 import sqlite3
 from collections import Counter
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,16 +50,6 @@ class Sent:
     @property
     def acknowledged(self) -> bool:
         return any(a.accepted for a in self.result.attempts)
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[DiscordStandIn]:
-    server = await DiscordStandIn(token=SECRET_TOKEN).start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-    server.assert_no_unexpected()
 
 
 async def seed(db: Path, members: list[int]) -> None:

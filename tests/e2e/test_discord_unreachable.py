@@ -1,6 +1,6 @@
 """`sync` and `run` when Discord cannot be reached — a DNS failure, a closed port — through the
 real `python -m bot` process: one line naming where, exit code 3, no traceback, and no
-`giftcord.db` left behind (issue 16, item 12)."""
+`giftcord.db` left behind, nor after a refused token (issue 16, item 12)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import pytest
 
 from bot.economy.config import EconomyConfig
 from bot.storage import SqliteLedger
-from tests.e2e.proc import REPO, alarming_lines, run_cli
+from tests.e2e.proc import REPO, alarming_lines, bot_env, run_cli
+from tests.standin import DiscordStandIn
 
 EXIT_UNREACHABLE = 3
 
@@ -80,3 +81,18 @@ async def test_run_on_an_existing_database_without_discord_leaves_it_intact(
         assert conn.execute("SELECT COUNT(*) FROM accounts").fetchone()[0] == 1
     finally:
         conn.close()
+
+
+async def test_run_with_a_refused_token_creates_no_database(
+    standin: DiscordStandIn, tmp_path: Path
+) -> None:
+    db = tmp_path / "data" / "giftcord.db"
+    env = {**bot_env(standin, db), "DISCORD_TOKEN": "not-the-token"}
+    result = await run_cli("run", env=env, cwd=tmp_path)
+    assert result.returncode == 2, str(result)
+    assert "Traceback" not in result.output
+    assert result.stderr.strip().splitlines()[-1] == (
+        "giftcord: Discord refused the token (discord.token / DISCORD_TOKEN): check it in the "
+        "developer portal"
+    )
+    assert list(tmp_path.iterdir()) == []  # no folder, no database, no lock file

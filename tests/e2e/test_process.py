@@ -8,11 +8,8 @@ from __future__ import annotations
 import csv
 import io
 import signal
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from bot.economy.config import EconomyConfig
 from bot.storage import SqliteLedger
@@ -20,16 +17,6 @@ from tests.e2e.proc import SECRET_TOKEN, BotProcess, alarming_lines, bot_env, pl
 from tests.standin import ALICE, BOB, CAROL, GENERAL, GUILD_ID, MODERATOR, DiscordStandIn
 
 SYNC_ROUTE = "PUT /applications/{application_id}/guilds/{guild_id}/commands"
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[DiscordStandIn]:
-    server = await DiscordStandIn(token=SECRET_TOKEN).start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-    server.assert_no_unexpected()
 
 
 def buttons(result: Any) -> dict[str, str]:
