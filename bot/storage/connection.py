@@ -169,8 +169,7 @@ def snapshot(conn: sqlite3.Connection, fn: Callable[..., T], *args: Any) -> T:
     try:
         return fn(conn, *args)
     finally:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+        conn.execute("ROLLBACK")
 
 
 def database_path(url: str) -> str:
