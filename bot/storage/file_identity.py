@@ -3,13 +3,18 @@
 Deleting (or replacing) `giftcord.db` under a running bot does not stop SQLite: the open
 descriptor keeps the unlinked inode alive, every commit still succeeds — into a file nobody can
 open again — and after a restart every acknowledged gift is gone. The writer therefore compares
-the path's device and inode with the ones it opened after every batch, before it acknowledges
-anything; one `os.stat` per batch (not per operation) is the whole cost.
+the path's device and inode with the ones it opened before every batch (and once more when it
+closes); one `os.stat` per batch, not per operation, is the whole cost. Once the file is gone
+nothing more runs, so nothing more is acknowledged. The writer still has the old file open
+then, so it saves a copy of everything acknowledged (`rescue_copy`) before it reports the
+loss: restoring that copy loses nothing.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 
 from bot.storage.errors import StorageError
 
@@ -25,9 +30,7 @@ class DatabaseFileGone(StorageError):
     def __init__(self, path: str, what: str) -> None:
         super().__init__(
             f"the database file {path} {what} while giftcord was running: every write is "
-            "refused from now on (nothing more is acknowledged). To recover, stop giftcord, "
-            f"put your latest `python -m bot backup` copy at {path} (if the file was moved, "
-            "move it back instead), start giftcord again and run `python -m bot verify`",
+            "refused from now on (nothing more is acknowledged)",
             GONE_SENTENCE,
         )
         self.path, self.what = path, what
@@ -36,6 +39,41 @@ class DatabaseFileGone(StorageError):
         """A fresh copy for the next refused caller (re-raising one instance grows its
         traceback with every raise)."""
         return DatabaseFileGone(self.path, self.what)
+
+
+def rescue_copy(conn: sqlite3.Connection, path: str) -> str:
+    """Copy the database `conn` still has open (its file no longer at `path`) next to `path`,
+    with SQLite's backup API — it reads through the open descriptors, WAL included. Runs on the
+    writer's thread, between batches. Returns the copy's path; raises if it cannot be written
+    (say, the whole folder was deleted)."""
+    dest = f"{path}.rescued-{time.strftime('%Y%m%dT%H%M%S')}"
+    if os.path.exists(dest):
+        dest = f"{dest}-{os.getpid()}"
+    copy = sqlite3.connect(dest)
+    try:
+        conn.backup(copy)
+    finally:
+        copy.close()
+    return dest
+
+
+def loss_report(gone: DatabaseFileGone, rescued: str | None, failure: str | None) -> str:
+    """The one loud log line: what happened and how to recover."""
+    path = gone.path
+    if rescued is not None:
+        how = (
+            f"Everything acknowledged until then is saved in {rescued}: stop giftcord, move "
+            f"that file to {path} (delete any {path}-wal / {path}-shm first), start giftcord "
+            "again and run `python -m bot verify`"
+        )
+    else:
+        how = (
+            f"A copy of the open file could not be saved ({failure}). To recover, stop "
+            f"giftcord, put your latest `python -m bot backup` copy at {path} (if the file "
+            "was moved, move it back instead), start giftcord again and run "
+            "`python -m bot verify`"
+        )
+    return f"{gone.operator_detail}. {how}"
 
 
 class FileIdentity:

@@ -20,7 +20,7 @@ from bot.economy.catalog import Catalog
 from bot.economy.config import EconomyConfig
 from bot.storage.batch import Op, run_batch
 from bot.storage.errors import StorageError, storage_error
-from bot.storage.file_identity import DatabaseFileGone, FileIdentity
+from bot.storage.file_identity import DatabaseFileGone, FileIdentity, loss_report, rescue_copy
 
 log = logging.getLogger("giftcord.storage")
 
@@ -81,6 +81,9 @@ class GroupCommitWriter:
         self._queue.put_nowait(None)
         if self._task is not None:
             await self._task
+        # A file deleted after the last write (then SIGTERM): still open here, still rescuable.
+        if self._gone is None and (gone := self._file_gone()) is not None:
+            await self._report_loss(gone)
 
     async def _loop(self) -> None:
         stop = False
@@ -104,7 +107,14 @@ class GroupCommitWriter:
             await self._run(batch)
 
     async def _run(self, batch: list[_Item]) -> None:
-        if self._gone is not None:  # queued before the file was found gone
+        # Before the batch runs: refused operations then are in no file at all, and the copy
+        # `_report_loss` saves holds exactly what was acknowledged (a batch racing the unlink
+        # itself commits into the old file, is acknowledged, and is in that copy).
+        if self._gone is None and (gone := self._file_gone()) is not None:
+            self._fail(batch, gone)
+            await self._report_loss(gone)
+            return
+        if self._gone is not None:  # found gone earlier: refused quietly
             self._fail(batch, self._gone.again())
             return
         ops = [op for op, _ in batch]
@@ -119,16 +129,6 @@ class GroupCommitWriter:
             log.error("ledger batch of %d operations failed: %r", len(batch), exc)
             self._fail(batch, _as_storage_error(exc, self._path))
             return
-        if self._identity is not None:
-            # After the commit, before any answer: a batch committed into a file that is no
-            # longer at the path is lost at the next restart, so none of it is acknowledged.
-            try:
-                self._identity.check()
-            except DatabaseFileGone as gone:
-                self._gone = gone
-                log.critical("%s", gone.operator_detail)  # once: later refusals stay quiet
-                self._fail(batch, gone)
-                return
         self.batches += 1
         self.operations += len(batch)
         for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
@@ -138,6 +138,26 @@ class GroupCommitWriter:
                 future.set_result(value)
             else:
                 future.set_exception(value)
+
+    def _file_gone(self) -> DatabaseFileGone | None:
+        if self._identity is None:
+            return None
+        try:
+            self._identity.check()
+        except DatabaseFileGone as gone:
+            self._gone = gone
+            return gone
+        return None
+
+    async def _report_loss(self, gone: DatabaseFileGone) -> None:
+        """Once, when the file is found gone (later refusals stay quiet): save what the old
+        file holds while it is still open, then one CRITICAL line saying how to recover."""
+        try:
+            rescued = await self._conn._execute(rescue_copy, self._conn._conn, self._path)
+        except (sqlite3.Error, OSError) as exc:
+            log.critical("%s", loss_report(gone, None, str(exc)))
+        else:
+            log.critical("%s", loss_report(gone, rescued, None))
 
     @staticmethod
     def _fail(batch: list[_Item], exc: StorageError) -> None:

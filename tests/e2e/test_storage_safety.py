@@ -7,6 +7,7 @@ import asyncio
 import ctypes
 import hashlib
 import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -93,9 +94,21 @@ async def test_a_deleted_database_refuses_every_later_gift_and_logs_it_once(
     loud = [line for line in log.splitlines() if "was deleted while giftcord was running" in line]
     assert len(loud) == 1, log
     assert "CRITICAL" in loud[0]
-    assert "python -m bot backup" in loud[0]
     assert "Traceback" not in log
     assert not db.exists()  # nothing pretended the file was still there
+    # The old file was still open when the loss was found: everything acknowledged was saved.
+    rescued = [p for p in tmp_path.iterdir() if p.name.startswith("giftcord.db.rescued-")]
+    assert len(rescued) == 1, list(tmp_path.iterdir())
+    assert f"is saved in {rescued[0]}: stop giftcord, move that file to {db}" in loud[0]
+    check = await run_cli("verify", env=bot_env(standin, rescued[0]), cwd=tmp_path)
+    assert check.returncode == 0, str(check)
+    assert "gifts: 1" in check.stdout  # the one acknowledged gift, none of the refused ones
+    conn = sqlite3.connect(f"file:{rescued[0]}?mode=ro", uri=True)
+    try:
+        coins = conn.execute("SELECT coins FROM accounts WHERE user_id = ?", (ALICE,)).fetchone()
+    finally:
+        conn.close()
+    assert coins == (999,)
 
 
 # --- 6. two processes on one SQLite file ---------------------------------------------------------

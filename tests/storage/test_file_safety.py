@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from bot.storage.file_identity import GONE_SENTENCE, DatabaseFileGone
 from tests.storage.conftest import GUILD, FakeClock, fund, key
 
 
-async def test_a_replaced_file_refuses_the_batch_that_found_it_and_every_later_write(
+async def test_a_replaced_file_refuses_every_later_write_and_saves_what_was_acknowledged(
     db_path: Path, economy: EconomyConfig, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     store = await SqliteLedger.open(db_path, economy, clock=clock)
@@ -34,11 +35,56 @@ async def test_a_replaced_file_refuses_the_batch_that_found_it_and_every_later_w
             assert "was replaced by another file" in info.value.operator_detail
         with pytest.raises(StorageError):
             await fund(store, 2, 5)
-        loud = [r for r in caplog.records if r.levelno == logging.CRITICAL]
-        assert len(loud) == 1, loud
-        assert "python -m bot backup" in loud[0].getMessage()  # how to recover
+    finally:
+        await store.close()  # waits for the writer, which reports after answering
+    (loud,) = [r.getMessage() for r in caplog.records if r.levelno == logging.CRITICAL]
+    rescued = list(db_path.parent.glob("ledger.db.rescued-*"))
+    assert len(rescued) == 1
+    assert f"is saved in {rescued[0]}" in loud  # how to recover
+    copy = await SqliteLedger.open(rescued[0], economy, clock=clock)
+    try:
+        assert (await copy.account(GUILD, 1)).coins == 100  # the refused gifts are not in it
+        assert (await copy.verify()).ok
+    finally:
+        await copy.close()
+
+
+async def test_a_file_deleted_after_the_last_write_is_rescued_when_the_bot_stops(
+    db_path: Path, economy: EconomyConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = await SqliteLedger.open(db_path, economy)
+    await fund(store, 1, 100)
+    db_path.unlink()  # and then the operator stops the bot
+    caplog.set_level(logging.CRITICAL, logger="giftcord.storage")
+    await store.close()
+    (loud,) = [r.getMessage() for r in caplog.records if r.levelno == logging.CRITICAL]
+    (rescued,) = db_path.parent.glob("ledger.db.rescued-*")
+    assert f"is saved in {rescued}" in loud
+    copy = await SqliteLedger.open(rescued, economy)
+    try:
+        assert (await copy.account(GUILD, 1)).coins == 100
+    finally:
+        await copy.close()
+
+
+async def test_a_deleted_folder_cannot_be_rescued_and_the_line_says_restore_the_backup(
+    tmp_path: Path, economy: EconomyConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "data"
+    store = await SqliteLedger.open(folder / "ledger.db", economy)
+    try:
+        await fund(store, 1, 100)
+        shutil.rmtree(folder)
+        caplog.set_level(logging.CRITICAL, logger="giftcord.storage")
+        with pytest.raises(DatabaseFileGone):
+            await fund(store, 2, 100)
     finally:
         await store.close()
+    (loud,) = [r.getMessage() for r in caplog.records if r.levelno == logging.CRITICAL]
+    assert "was deleted while giftcord was running" in loud
+    assert "could not be saved" in loud
+    assert "put your latest `python -m bot backup` copy at" in loud
+    assert not folder.exists()
 
 
 async def test_a_second_ledger_on_the_file_is_refused_until_the_first_closes(
