@@ -18,6 +18,16 @@ from bot.storage.file_identity import GONE_SENTENCE, DatabaseFileGone
 from tests.storage.conftest import GUILD, FakeClock, fund, key
 
 
+async def rescued_coins(copy: Path, economy: EconomyConfig) -> int:
+    """Member 1's coins in a rescued copy, which must also pass `verify`."""
+    ledger = await SqliteLedger.open(copy, economy)
+    try:
+        assert (await ledger.verify()).ok
+        return (await ledger.account(GUILD, 1)).coins
+    finally:
+        await ledger.close()
+
+
 async def test_a_replaced_file_refuses_every_later_write_and_saves_what_was_acknowledged(
     db_path: Path, economy: EconomyConfig, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -41,12 +51,7 @@ async def test_a_replaced_file_refuses_every_later_write_and_saves_what_was_ackn
     rescued = list(db_path.parent.glob("ledger.db.rescued-*"))
     assert len(rescued) == 1
     assert f"is saved in {rescued[0]}" in loud  # how to recover
-    copy = await SqliteLedger.open(rescued[0], economy, clock=clock)
-    try:
-        assert (await copy.account(GUILD, 1)).coins == 100  # the refused gifts are not in it
-        assert (await copy.verify()).ok
-    finally:
-        await copy.close()
+    assert await rescued_coins(rescued[0], economy) == 100  # the refused gifts are not in it
 
 
 async def test_a_file_deleted_after_the_last_write_is_rescued_when_the_bot_stops(
@@ -60,11 +65,7 @@ async def test_a_file_deleted_after_the_last_write_is_rescued_when_the_bot_stops
     (loud,) = [r.getMessage() for r in caplog.records if r.levelno == logging.CRITICAL]
     (rescued,) = db_path.parent.glob("ledger.db.rescued-*")
     assert f"is saved in {rescued}" in loud
-    copy = await SqliteLedger.open(rescued, economy)
-    try:
-        assert (await copy.account(GUILD, 1)).coins == 100
-    finally:
-        await copy.close()
+    assert await rescued_coins(rescued, economy) == 100
 
 
 async def test_a_deleted_folder_cannot_be_rescued_and_the_line_says_restore_the_backup(
