@@ -2,7 +2,8 @@
 
 Commands: run (default) · check-config · migrate · sync [--guild ID] · verify · backup PATH ·
 export --guild ID [--days N] [--output FILE]. Exit codes: 0 fine, 1 a failure the output
-explains (a broken invariant, an unreadable database), 2 bad configuration or usage.
+explains (a broken invariant, an unreadable database), 2 bad configuration or usage, 3 Discord
+could not be reached (commands_cli.EXIT_UNREACHABLE).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ exit codes:
      Discord refused a request
   2  bad configuration or usage: a bad setting, a missing or refused token, a bad argument,
      a backup PATH that already exists
+  3  Discord could not be reached (no network, DNS, a wrong discord.api_base): retry later
 """
 
 # (name, one-line help in the command list, description in the command's own --help)

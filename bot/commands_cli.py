@@ -8,24 +8,32 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any, cast
 
+import aiohttp
 import discord
 
 from bot.app import GiftcordBot, point_at_discord
 from bot.command_diff import package_change
 from bot.economy.export import write_csv
-from bot.economy.reads import ExportRows
+from bot.economy.ledger import Ledger
 from bot.services import Services
 from bot.settings import Settings
-from bot.storage import SqliteLedger, StorageError, open_ledger
+from bot.storage import SqliteLedger, StorageError, database_path, open_ledger, tools
+from bot.storage.queries import EXPORT_COLUMNS
 
 log = logging.getLogger("giftcord.cli")
 
-EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+# 3: Discord could not be reached (network, DNS, discord.api_base) — worth retrying later, unlike
+# 1 (a failure the output explains) and 2 (bad configuration or usage).
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_UNREACHABLE = 0, 1, 2, 3
+MAX_SNOWFLAKE = 2**63 - 1  # Discord ids are 64-bit; SQLite integers are signed 64-bit
 NO_TOKEN = (
     "no Discord token — set DISCORD_TOKEN (or [discord] token in config.toml, "
     "or GIFTCORD_DISCORD__TOKEN)"
@@ -61,19 +69,73 @@ async def opened_ledger(settings: Settings) -> AsyncIterator[SqliteLedger]:
         await ledger.close()
 
 
+@contextlib.contextmanager
+def storage_failures() -> Iterator[None]:
+    """A StorageError (missing, foreign, corrupt, locked database…) becomes one line, exit 1."""
+    try:
+        yield
+    except StorageError as exc:
+        raise CliFailure(exc.operator_detail) from None
+
+
+@contextlib.contextmanager
+def discord_failures(doing: str) -> Iterator[None]:
+    """A refused token, no network (a DNS failure, a closed port), an HTTP error from Discord:
+    one line each, no traceback."""
+    try:
+        yield
+    except discord.LoginFailure:
+        raise CliFailure(BAD_TOKEN, EXIT_CONFIG) from None
+    except aiohttp.ClientError as exc:
+        raise CliFailure(
+            f"could not reach Discord at {discord.http.Route.BASE} "
+            f"({str(exc) or type(exc).__name__}) — check the network, DNS and discord.api_base",
+            EXIT_UNREACHABLE,
+        ) from None
+    except discord.HTTPException as exc:
+        raise CliFailure(f"Discord refused {doing}: {exc.status} {exc.text[:200]}") from None
+
+
 def require_token(settings: Settings) -> str:
     if not settings.discord.token or not settings.discord.token.get_secret_value():
         raise CliFailure(NO_TOKEN, EXIT_CONFIG)
     return settings.discord.token.get_secret_value()
 
 
-def build_bot(settings: Settings, ledger: SqliteLedger) -> GiftcordBot:
+def build_bot(settings: Settings, ledger: Ledger) -> GiftcordBot:
     point_at_discord(settings.discord)
     return GiftcordBot(Services(ledger, settings.economy), settings.discord)
 
 
+class NoDatabase:
+    """The ledger `sync` hands the cogs: it loads every cog to build the command tree but runs
+    no command, so it opens no database (and creates none). Reaching for it is a bug."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise RuntimeError(f"`sync` opens no database, yet ledger.{name} was used")
+
+
+async def check_login(settings: Settings, token: str) -> None:
+    """Log in once (GET /users/@me) without a database: `run` calls this before it creates a
+    new database file, so a wrong token or no network leaves nothing behind."""
+    point_at_discord(settings.discord)
+    http = discord.http.HTTPClient(asyncio.get_running_loop())
+    try:
+        with discord_failures("the login"):
+            await http.static_login(token)
+    finally:
+        await http.close()
+
+
 async def run(settings: Settings, _: argparse.Namespace) -> int:
     token = require_token(settings)
+    with storage_failures():
+        path = database_path(settings.database.url)
+    if not os.path.exists(path):
+        # An existing database is opened (and checked) first, so a corrupt, locked or read-only
+        # file is reported without the network; a new one is created only once Discord has
+        # accepted the token.
+        await check_login(settings, token)
     async with opened_ledger(settings) as ledger:
         bot = build_bot(settings, ledger)
         stop = asyncio.Event()
@@ -83,15 +145,14 @@ async def run(settings: Settings, _: argparse.Namespace) -> int:
         runner = asyncio.create_task(bot.start(token))
         stopper = asyncio.create_task(stop.wait())
         try:
-            done, _pending = await asyncio.wait(
-                {runner, stopper}, return_when=asyncio.FIRST_COMPLETED
-            )
-            if runner in done and (error := runner.exception()) is not None:
-                raise error
+            with discord_failures("the login"):
+                done, _pending = await asyncio.wait(
+                    {runner, stopper}, return_when=asyncio.FIRST_COMPLETED
+                )
+                if runner in done and (error := runner.exception()) is not None:
+                    raise error
             log.info("stopping: closing the Discord connection, then the database")
             return EXIT_OK
-        except discord.LoginFailure:
-            raise CliFailure(BAD_TOKEN, EXIT_CONFIG) from None
         except discord.PrivilegedIntentsRequired:
             raise CliFailure(
                 "the Server Members intent is not enabled for this bot: enable it in the "
@@ -135,9 +196,10 @@ async def migrate(settings: Settings, _: argparse.Namespace) -> int:
 
 async def sync(settings: Settings, args: argparse.Namespace) -> int:
     token = require_token(settings)
-    async with opened_ledger(settings) as ledger:
-        bot = build_bot(settings, ledger)
-        try:
+    # sync never needs the database: it registers the commands and runs none of them.
+    bot = build_bot(settings, cast(Ledger, NoDatabase()))
+    try:
+        with discord_failures("the command sync"):
             await bot.login(token)  # runs setup_hook: every cog loads, so the tree is complete
             guild = discord.Object(id=args.guild) if args.guild else None
             # What Discord has now, to say what this sync changes (the package choices).
@@ -149,23 +211,23 @@ async def sync(settings: Settings, args: argparse.Namespace) -> int:
             else:
                 synced = await bot.tree.sync()
                 where = "globally (may take up to an hour to appear)"
-        except discord.LoginFailure:
-            raise CliFailure(BAD_TOKEN, EXIT_CONFIG) from None
-        except discord.HTTPException as exc:
-            raise CliFailure(
-                f"Discord refused the command sync: {exc.status} {exc.text[:200]}"
-            ) from None
-        finally:
-            await bot.close()
+    finally:
+        await bot.close()
     print(f"synced {len(synced)} commands {where}")
     if note := package_change(registered, synced):
         print(note)
     return EXIT_OK
 
 
+# verify, backup and export read a snapshot through a read-only connection (tools.py): they
+# never create, migrate or lock the database, so they are safe while the bot runs.
+
+
 async def verify(settings: Settings, _: argparse.Namespace) -> int:
-    async with opened_ledger(settings) as ledger:
-        report = await ledger.verify()
+    with storage_failures():
+        report = await tools.verify(
+            database_path(settings.database.url), max_balance=settings.economy.max_balance
+        )
     for key, value in report.summary.items():
         print(f"{key}: {value}")
     if report.ok:
@@ -181,21 +243,33 @@ async def backup(settings: Settings, args: argparse.Namespace) -> int:
     dest = Path(args.path)
     if dest.exists():
         raise CliFailure(f"{dest} already exists — choose a new file name", EXIT_CONFIG)
-    async with opened_ledger(settings) as ledger:
-        await ledger.backup(dest)
+    with storage_failures():
+        await tools.backup(database_path(settings.database.url), dest)
     print(f"backup written to {dest} ({dest.stat().st_size:,} bytes, integrity check ok)")
     return EXIT_OK
 
 
 async def export(settings: Settings, args: argparse.Namespace) -> int:
-    if args.days is not None and args.days < 1:
-        raise CliFailure("--days must be at least 1", EXIT_CONFIG)
-    async with opened_ledger(settings) as ledger:
-        rows = await ledger.run(ExportRows(args.guild, days=args.days))
-    if args.output:
-        with open(args.output, "w", newline="", encoding="utf-8") as fh:
-            write_csv(rows, fh)
-        print(f"exported {len(rows):,} ledger entries to {args.output}", file=sys.stderr)
-    else:
-        write_csv(rows, sys.stdout)
+    if not 0 < args.guild <= MAX_SNOWFLAKE:
+        raise CliFailure(
+            "--guild must be a Discord server id (a positive number below 2^63)", EXIT_CONFIG
+        )
+    if args.days is not None and not 1 <= args.days <= 100_000:
+        raise CliFailure("--days must be between 1 and 100,000", EXIT_CONFIG)
+    output = Path(args.output) if args.output else None
+    if output is not None and not output.parent.is_dir():
+        raise CliFailure(f"--output: the folder {output.parent} does not exist", EXIT_CONFIG)
+    with storage_failures():
+        rows = await tools.export_rows(
+            database_path(settings.database.url), args.guild, days=args.days, now=time.time()
+        )
+    if output is None:
+        write_csv(rows, sys.stdout, EXPORT_COLUMNS)
+        return EXIT_OK
+    try:
+        with output.open("w", newline="", encoding="utf-8") as fh:
+            write_csv(rows, fh, EXPORT_COLUMNS)
+    except OSError as exc:
+        raise CliFailure(f"--output: cannot write {output}: {exc.strerror}", EXIT_FAILED) from None
+    print(f"exported {len(rows):,} ledger entries to {output}", file=sys.stderr)
     return EXIT_OK

@@ -184,7 +184,14 @@ COMMANDS = ("run", "check-config", "migrate", "sync", "verify", "backup", "expor
 def test_help_describes_every_command_exit_codes_and_the_token(tmp_path: Path) -> None:
     top = run_cli("--help", cwd=tmp_path)
     assert top.returncode == 0
-    for word in ("DISCORD_TOKEN", "exit codes", "0  done", "1  a failure", "2  bad configuration"):
+    for word in (
+        "DISCORD_TOKEN",
+        "exit codes",
+        "0  done",
+        "1  a failure",
+        "2  bad configuration",
+        "3  Discord",
+    ):
         assert word in top.stdout, word
     for command in COMMANDS:
         assert command in top.stdout

@@ -34,10 +34,13 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def write_csv(rows: Sequence[Mapping[str, object]], out: TextIO) -> int:
-    """Header (the union of the rows' keys, first-seen order) + one line per row.
+def write_csv(
+    rows: Sequence[Mapping[str, object]], out: TextIO, columns: Sequence[str] = ()
+) -> int:
+    """Header (`columns`, then the rest of the rows' keys, first-seen order) + one line per row.
+    Pass `columns` so that an export with no rows still names its columns.
     Returns the number of data rows."""
-    header: list[str] = []
+    header: list[str] = list(columns)
     for row in rows:
         for key in row:
             if key not in header:

@@ -3,18 +3,40 @@ and the one-snapshot read wrapper."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import quote
 
-from bot.storage.errors import CorruptDatabase, StorageError
-from bot.storage.schema import apply_migrations, schema_version
+from bot.storage.errors import (
+    SQLITE_READONLY,
+    CorruptDatabase,
+    StorageError,
+    primary_code,
+    storage_error,
+)
+from bot.storage.schema import LATEST, apply_migrations, schema_version
 
 T = TypeVar("T")
 SYNC_MODES = ("FULL", "EXTRA", "NORMAL", "OFF")
 
 
 def setup_writer(conn: sqlite3.Connection, path: str, synchronous: str, busy_ms: int) -> int:
+    try:
+        return _setup_writer(conn, path, synchronous, busy_ms)
+    except sqlite3.Error as exc:
+        if primary_code(exc) != SQLITE_READONLY:
+            raise
+        # Whichever step met it first (WAL switch, migration, the probe below): one sentence.
+        raise StorageError(
+            f"the database {path} is read-only for this process ({exc}): giftcord must be able "
+            "to write the file and create files in its folder — fix the permissions (or the "
+            "mount), then start again"
+        ) from None
+
+
+def _setup_writer(conn: sqlite3.Connection, path: str, synchronous: str, busy_ms: int) -> int:
     conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
     open_check(conn, path)
     mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -31,7 +53,23 @@ def setup_writer(conn: sqlite3.Connection, path: str, synchronous: str, busy_ms:
     conn.execute("PRAGMA wal_autocheckpoint = 50000")
     before = schema_version(conn)
     apply_migrations(conn)
+    writable_check(conn)
     return before
+
+
+def writable_check(conn: sqlite3.Connection) -> None:
+    """Refuse to start on a database this process cannot write, instead of reporting ready and
+    then refusing every gift. SQLite opens a file it may not write (permissions, an immutable
+    file, a read-only mount) read-only without a word, and an up-to-date WAL database needs no
+    write to open — so write once, inside a transaction that is rolled back: setting
+    `user_version` to its own value dirties page 1, which a read-only connection refuses
+    with SQLITE_READONLY (BEGIN IMMEDIATE alone does not: it succeeds read-only)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(f"PRAGMA user_version = {schema_version(conn)}")
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
 
 
 def open_check(conn: sqlite3.Connection, path: str) -> None:
@@ -65,6 +103,60 @@ def open_check(conn: sqlite3.Connection, path: str) -> None:
         desc = ", ".join('"' + c.replace('"', '""') + '" DESC' for c in pk)
         conn.execute(f"SELECT * FROM {quoted} ORDER BY {order} LIMIT 1").fetchall()
         conn.execute(f"SELECT * FROM {quoted} ORDER BY {desc} LIMIT 1").fetchall()
+
+
+def connect_read_only(path: str, *, timeout: float = 5.0) -> sqlite3.Connection:
+    """A connection for `verify`, `backup` and `export`: SQLite's read-only mode (`mode=ro`), so
+    it never creates the database or a folder, never migrates and never changes the journal
+    mode; on a WAL database it reads one consistent snapshot while the bot writes. A missing
+    file, or a file that is not a giftcord database at this schema version, is a StorageError.
+    (On a WAL database that no process has open, SQLite itself creates the empty -wal/-shm
+    files a read needs; the next giftcord start or stop removes them.)"""
+    if not os.path.exists(path):
+        raise StorageError(f"database {path} does not exist — check database.url")
+    if not os.path.isfile(path):
+        raise StorageError(f"database {path} is not a file — check database.url")
+    uri = "file:" + quote(os.path.abspath(path)) + "?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=timeout)
+    try:
+        conn.execute("PRAGMA query_only = ON")  # belt and braces: these tools never write
+        _require_giftcord_schema(conn, path)
+    except BaseException as exc:
+        conn.close()
+        if isinstance(exc, sqlite3.Error):
+            raise storage_error(exc, path) from None
+        raise
+    return conn
+
+
+GIFTCORD_TABLES = frozenset({"accounts", "txns", "entries"})
+
+
+def _require_giftcord_schema(conn: sqlite3.Connection, path: str) -> None:
+    try:
+        with open(path, "rb") as f:
+            head = f.read(16)
+    except OSError as exc:
+        raise StorageError(f"database {path} cannot be read: {exc.strerror}") from None
+    if head != b"SQLite format 3\x00":
+        raise CorruptDatabase(path, "the file does not start with the SQLite header")
+    version = schema_version(conn)
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
+    if version == 0 or not GIFTCORD_TABLES.issubset(tables):
+        raise StorageError(
+            f"{path} is an SQLite file but not a giftcord database (no giftcord schema) — "
+            "check database.url"
+        )
+    if version > LATEST:
+        raise StorageError(
+            f"the database {path} has schema version {version}, newer than this giftcord "
+            f"knows ({LATEST}): upgrade giftcord"
+        )
+    if version < LATEST:
+        raise StorageError(
+            f"the database {path} has schema version {version}, older than this giftcord's "
+            f"({LATEST}): stop the bot and run `python -m bot migrate` first"
+        )
 
 
 def setup_reader(conn: sqlite3.Connection, busy_ms: int) -> None:

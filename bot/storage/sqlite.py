@@ -28,6 +28,8 @@ from bot.storage.connection import (
     snapshot,
 )
 from bot.storage.errors import StorageError, storage_error
+from bot.storage.file_identity import FileIdentity
+from bot.storage.filelock import DatabaseLock
 from bot.storage.schema import apply_migrations, schema_version
 from bot.storage.writer import GroupCommitWriter
 
@@ -64,6 +66,7 @@ class SqliteLedger:
         )
         self.writer.start()
         self.checkpointer: Checkpointer | None = None
+        self._lock: DatabaseLock | None = None
 
     @classmethod
     async def open(
@@ -75,14 +78,21 @@ class SqliteLedger:
         synchronous: str = "FULL",
         busy_timeout_ms: int = 5000,
         max_batch: int = 512,
+        exclusive: bool = True,
     ) -> SqliteLedger:
+        """Open (creating and migrating if needed) the database for writing. `exclusive` holds
+        `<path>.lock` until `close()`, so a second process on the file is refused at start-up
+        (filelock.py); only a test of two writers on one file passes False."""
         path = database_path(str(path_or_url))
         sync = synchronous.upper()
         if sync not in SYNC_MODES:
             raise StorageError(f"database.synchronous must be one of {', '.join(SYNC_MODES)}")
         conns: list[aiosqlite.Connection] = []
+        lock = DatabaseLock(path) if exclusive else None
         try:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            if lock is not None:
+                lock.acquire()  # before any connection: the second process touches nothing
             # isolation_level=None: sqlite3 issues no implicit BEGIN/COMMIT; we write them.
             wconn = await aiosqlite.connect(path, isolation_level=None)
             conns.append(wconn)
@@ -90,9 +100,12 @@ class SqliteLedger:
             rconn = await aiosqlite.connect(path, isolation_level=None)
             conns.append(rconn)
             await rconn._execute(setup_reader, rconn._conn, busy_timeout_ms)
+            identity = FileIdentity(path)  # the file the writer now has open
         except BaseException as exc:
             for conn in conns:
                 await conn.close()
+            if lock is not None:
+                lock.release()
             if isinstance(exc, StorageError):
                 raise
             if isinstance(exc, sqlite3.Error):
@@ -101,17 +114,23 @@ class SqliteLedger:
                 raise StorageError(f"database {path}: {exc}") from exc
             raise
         ledger = cls(path, economy, clock, wconn, rconn, before, max_batch)
+        ledger.writer.watch(identity)
+        ledger._lock = lock
         ledger.checkpointer = Checkpointer(path, busy_timeout_ms)
         await ledger.checkpointer.start()
         return ledger
 
     async def close(self) -> None:
-        """Finish every queued write, then close the connections."""
-        if self.checkpointer is not None:
-            await self.checkpointer.close()
-        await self.writer.close()
-        await self._wconn.close()
-        await self._rconn.close()
+        """Finish every queued write, then close the connections and drop the lock."""
+        try:
+            if self.checkpointer is not None:
+                await self.checkpointer.close()
+            await self.writer.close()
+            await self._wconn.close()
+            await self._rconn.close()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
 
     async def migrate(self) -> tuple[int, int]:
         """(schema version when this process opened the file, version now). Opening already

@@ -1,7 +1,8 @@
 """Operator tools: `verify` (prove the invariants of docs/reliability.md §2 on one snapshot), `backup`.
 
-All of them open their own sqlite3 connection in a worker thread, so they are safe while the bot
-runs: WAL gives the reader one consistent snapshot and never blocks the writer.
+All of them open their own read-only sqlite3 connection (`connection.connect_read_only`) in a
+worker thread, so they are safe while the bot runs: WAL gives the reader one consistent snapshot
+and never blocks the writer; they never create, migrate or lock the database.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.economy.ledger import SystemAccount
+from bot.economy.reads import ExportRows
 from bot.economy.rules import diamonds_for_coins
+from bot.storage.connection import connect_read_only, snapshot
 from bot.storage.errors import StorageError, storage_error
+from bot.storage.queries import export_rows as _export_rows
 
 MAX_LISTED = 50  # violations named per check; the count says how many more
 
@@ -174,19 +178,11 @@ def verify_connection(conn: sqlite3.Connection, max_balance: int) -> VerifyRepor
     return report
 
 
-def _connect(path: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, timeout=5.0)
-    conn.execute("PRAGMA query_only = ON")  # these tools never write to the live database
-    return conn
-
-
 async def verify(path: str, *, max_balance: int = 10**12) -> VerifyReport:
     """Prove the ledger invariants of the database at `path` (safe while the bot runs)."""
 
     def run() -> VerifyReport:
-        if not os.path.exists(path):
-            raise StorageError(f"database {path} does not exist")
-        conn = _connect(path)
+        conn = connect_read_only(path)
         try:
             return verify_connection(conn, max_balance)
         except sqlite3.Error as exc:
@@ -205,7 +201,9 @@ async def backup(path: str, dest: str | os.PathLike[str]) -> Path:
     def run() -> Path:
         if target.exists():
             raise StorageError(f"{target} already exists — choose a new file name for the backup")
-        src = _connect(path)
+        if not target.parent.is_dir():
+            raise StorageError(f"the folder {target.parent} does not exist — create it first")
+        src = connect_read_only(path)
         try:
             dst = sqlite3.connect(str(target))
             try:
@@ -224,5 +222,23 @@ async def backup(path: str, dest: str | os.PathLike[str]) -> Path:
         if result != ["ok"]:
             raise StorageError(f"the backup {target} failed its integrity check: {result[:5]}")
         return target
+
+    return await asyncio.to_thread(run)
+
+
+async def export_rows(
+    path: str, guild_id: int, *, days: int | None, now: float
+) -> list[dict[str, object]]:
+    """A server's ledger entries (as the ExportRows query), read from one snapshot of the
+    database at `path` without opening it for writing."""
+
+    def run() -> list[dict[str, object]]:
+        conn = connect_read_only(path)
+        try:
+            return snapshot(conn, _export_rows, ExportRows(guild_id, days), now)
+        except sqlite3.Error as exc:
+            raise storage_error(exc, path) from exc
+        finally:
+            conn.close()
 
     return await asyncio.to_thread(run)

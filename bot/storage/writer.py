@@ -21,6 +21,7 @@ from bot.economy.config import EconomyConfig
 from bot.economy.requests import Write
 from bot.storage.batch import run_batch
 from bot.storage.errors import StorageError, storage_error
+from bot.storage.file_identity import DatabaseFileGone, FileIdentity, loss_report, rescue_copy
 
 log = logging.getLogger("giftcord.storage")
 
@@ -47,16 +48,24 @@ class GroupCommitWriter:
         self._queue: asyncio.Queue[_Item | None] = asyncio.Queue()
         self._closing = False
         self._task: asyncio.Task[None] | None = None
+        self._identity: FileIdentity | None = None
+        self._gone: DatabaseFileGone | None = None
         self.batches = 0  # statistics for benchmarks and tests
         self.operations = 0
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="giftcord-ledger-writer")
 
+    def watch(self, identity: FileIdentity) -> None:
+        """Check after every batch that `identity` still names the database file."""
+        self._identity = identity
+
     async def submit(self, op: Write[Any]) -> Any:
         """Queue the write request and wait until the batch holding it has committed."""
         if self._closing:
             raise StorageError("the ledger is closed; no more writes are accepted")
+        if self._gone is not None:
+            raise self._gone.again()
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((op, future))
         return await future
@@ -73,6 +82,9 @@ class GroupCommitWriter:
         self._queue.put_nowait(None)
         if self._task is not None:
             await self._task
+        # A file deleted after the last write (then SIGTERM): still open here, still rescuable.
+        if self._gone is None and (gone := self._file_gone()) is not None:
+            await self._report_loss(gone)
 
     async def _loop(self) -> None:
         stop = False
@@ -96,6 +108,16 @@ class GroupCommitWriter:
             await self._run(batch)
 
     async def _run(self, batch: list[_Item]) -> None:
+        # Before the batch runs: refused operations then are in no file at all, and the copy
+        # `_report_loss` saves holds exactly what was acknowledged (a batch racing the unlink
+        # itself commits into the old file, is acknowledged, and is in that copy).
+        if self._gone is None and (gone := self._file_gone()) is not None:
+            self._fail(batch, gone)
+            await self._report_loss(gone)
+            return
+        if self._gone is not None:  # found gone earlier: refused quietly
+            self._fail(batch, self._gone.again())
+            return
         ops = [op for op, _ in batch]
         try:
             # aiosqlite has no public "run this callable in your thread" API; `_execute` (with
@@ -106,9 +128,7 @@ class GroupCommitWriter:
             )
         except Exception as exc:  # noqa: BLE001 - whatever sank the batch, its callers must hear
             log.error("ledger batch of %d operations failed: %r", len(batch), exc)
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(_as_storage_error(exc, self._path))
+            self._fail(batch, _as_storage_error(exc, self._path))
             return
         self.batches += 1
         self.operations += len(batch)
@@ -119,6 +139,32 @@ class GroupCommitWriter:
                 future.set_result(value)
             else:
                 future.set_exception(value)
+
+    def _file_gone(self) -> DatabaseFileGone | None:
+        if self._identity is None:
+            return None
+        try:
+            self._identity.check()
+        except DatabaseFileGone as gone:
+            self._gone = gone
+            return gone
+        return None
+
+    async def _report_loss(self, gone: DatabaseFileGone) -> None:
+        """Once, when the file is found gone (later refusals stay quiet): save what the old
+        file holds while it is still open, then one CRITICAL line saying how to recover."""
+        try:
+            rescued = await self._conn._execute(rescue_copy, self._conn._conn, self._path)
+        except (sqlite3.Error, OSError) as exc:
+            log.critical("%s", loss_report(gone, None, str(exc)))
+        else:
+            log.critical("%s", loss_report(gone, rescued, None))
+
+    @staticmethod
+    def _fail(batch: list[_Item], exc: StorageError) -> None:
+        for _, future in batch:
+            if not future.done():
+                future.set_exception(exc)
 
 
 def _as_storage_error(exc: BaseException, path: str) -> StorageError:

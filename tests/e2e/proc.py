@@ -15,6 +15,7 @@ import re
 import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,7 +103,9 @@ class BotProcess:
         ]
 
     @classmethod
-    async def start(cls, env: dict[str, str], cwd: Path) -> BotProcess:
+    async def start(
+        cls, env: dict[str, str], cwd: Path, preexec_fn: Callable[[], None] | None = None
+    ) -> BotProcess:
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -113,8 +116,20 @@ class BotProcess:
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
+            preexec_fn=preexec_fn,
         )
         return cls(proc)
+
+    async def wait_exit(self, timeout: float = 30.0) -> int:  # noqa: ASYNC109
+        """Wait for the process to end by itself (a refused start-up): its exit code."""
+        try:
+            code = await asyncio.wait_for(self.proc.wait(), timeout)
+        except TimeoutError:
+            raise AssertionError(
+                f"the bot did not exit within {timeout}s:\n{self.output[-3000:]}"
+            ) from None
+        await self._drain()
+        return code
 
     async def _pump(self, stream: asyncio.StreamReader | None) -> None:
         assert stream is not None
