@@ -21,19 +21,18 @@ import discord
 
 from bot.app import GiftcordBot, point_at_discord
 from bot.command_diff import package_change
-from bot.economy.export import write_csv
+from bot.economy.export import LEDGER_COLUMNS, write_csv
 from bot.economy.ledger import Ledger
+from bot.economy.text import MAX_ID
 from bot.services import Services
 from bot.settings import Settings
 from bot.storage import SqliteLedger, StorageError, database_path, open_ledger, tools
-from bot.storage.queries import EXPORT_COLUMNS
 
 log = logging.getLogger("giftcord.cli")
 
 # 3: Discord could not be reached (network, DNS, discord.api_base) — worth retrying later, unlike
 # 1 (a failure the output explains) and 2 (bad configuration or usage).
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_UNREACHABLE = 0, 1, 2, 3
-MAX_SNOWFLAKE = 2**63 - 1  # Discord ids are 64-bit; SQLite integers are signed 64-bit
 NO_TOKEN = (
     "no Discord token — set DISCORD_TOKEN (or [discord] token in config.toml, "
     "or GIFTCORD_DISCORD__TOKEN)"
@@ -250,7 +249,7 @@ async def backup(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def export(settings: Settings, args: argparse.Namespace) -> int:
-    if not 0 < args.guild <= MAX_SNOWFLAKE:
+    if not 0 < args.guild <= MAX_ID:
         raise CliFailure(
             "--guild must be a Discord server id (a positive number below 2^63)", EXIT_CONFIG
         )
@@ -264,11 +263,11 @@ async def export(settings: Settings, args: argparse.Namespace) -> int:
             database_path(settings.database.url), args.guild, days=args.days, now=time.time()
         )
     if output is None:
-        write_csv(rows, sys.stdout, EXPORT_COLUMNS)
+        write_csv(rows, sys.stdout, LEDGER_COLUMNS)
         return EXIT_OK
     try:
         with output.open("w", newline="", encoding="utf-8") as fh:
-            write_csv(rows, fh, EXPORT_COLUMNS)
+            write_csv(rows, fh, LEDGER_COLUMNS)
     except OSError as exc:
         raise CliFailure(f"--output: cannot write {output}: {exc.strerror}", EXIT_FAILED) from None
     print(f"exported {len(rows):,} ledger entries to {output}", file=sys.stderr)

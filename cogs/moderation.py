@@ -19,7 +19,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import GiftcordBot
-from bot.economy.export import export_csv
+from bot.economy.export import LEDGER_COLUMNS, export_csv
 from bot.economy.ledger import AdjustMode, Currency, PayoutState
 from bot.economy.money import format_count, format_usd, parse_amount
 from bot.economy.reads import ExportRows, GetAccount, GetAudit, GetHistory, ListCashouts
@@ -325,7 +325,7 @@ class Moderation(commands.Cog):
         await reply(
             interaction,
             f"The server's ledger for {span}: {format_count(len(rows))} entries, oldest first.",
-            file=discord.File(io.BytesIO(export_csv(rows)), filename=name),
+            file=discord.File(io.BytesIO(export_csv(rows, LEDGER_COLUMNS)), filename=name),
         )
 
     # --- cash-outs ----------------------------------------------------------------------------

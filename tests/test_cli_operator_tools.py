@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage.queries import EXPORT_COLUMNS
+from bot.economy.export import LEDGER_COLUMNS
 from bot.storage.schema import LATEST
 from tests.test_settings import run_cli
 
@@ -129,8 +129,8 @@ def test_an_export_with_no_rows_is_the_header_line(tmp_path: Path) -> None:
     assert run_cli("migrate", env=db_env(db), cwd=tmp_path).returncode == 0
     proc = run_cli("export", "--guild", "5", env=db_env(db), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == ",".join(EXPORT_COLUMNS) + "\n"
+    assert proc.stdout == ",".join(LEDGER_COLUMNS) + "\n"
     out = tmp_path / "empty.csv"
     proc = run_cli("export", "--guild", "5", "--output", str(out), env=db_env(db), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert out.read_text() == ",".join(EXPORT_COLUMNS) + "\n"
+    assert out.read_text() == ",".join(LEDGER_COLUMNS) + "\n"

@@ -8,6 +8,22 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TextIO
 
+# The columns of a ledger export (`ExportRows`), in order: the CLI's file and `/mod export`'s
+# attachment name them even when there are no rows.
+LEDGER_COLUMNS = (
+    "txn_id",
+    "created_at",
+    "kind",
+    "account",
+    "currency",
+    "amount",
+    "counterparty",
+    "gift",
+    "count",
+    "actor",
+    "reason",
+)
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -52,8 +68,8 @@ def write_csv(
     return len(rows)
 
 
-def export_csv(rows: Sequence[Mapping[str, object]]) -> bytes:
+def export_csv(rows: Sequence[Mapping[str, object]], columns: Sequence[str] = ()) -> bytes:
     """The CSV as UTF-8 bytes, for an attachment."""
     buffer = io.StringIO(newline="")
-    write_csv(rows, buffer)
+    write_csv(rows, buffer, columns)
     return buffer.getvalue().encode("utf-8")

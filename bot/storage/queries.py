@@ -29,21 +29,6 @@ SYSTEM_NAMES = {
 }
 
 
-EXPORT_COLUMNS = (
-    "txn_id",
-    "created_at",
-    "kind",
-    "account",
-    "currency",
-    "amount",
-    "counterparty",
-    "gift",
-    "count",
-    "actor",
-    "reason",
-)
-
-
 def _page_bounds(total: int, page: int, per_page: int) -> tuple[int, int, int]:
     per_page = max(1, per_page)
     pages = max(1, -(-total // per_page))

@@ -57,7 +57,7 @@ class GroupCommitWriter:
         self._task = asyncio.create_task(self._loop(), name="giftcord-ledger-writer")
 
     def watch(self, identity: FileIdentity) -> None:
-        """Check after every batch that `identity` still names the database file."""
+        """Check before every batch (and at close) that `identity` still names the database file."""
         self._identity = identity
 
     async def submit(self, op: Write[Any]) -> Any:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from bot.economy.export import LEDGER_COLUMNS
 from bot.economy.ledger import AdjustMode, Currency, PayoutMethod, PayoutState
 from bot.economy.reads import (
     ExportRows,
@@ -428,3 +429,10 @@ async def test_cashouts_approve_and_reject(harness: Any, mod: Any) -> None:
     assert "no pending cash-out request" in unknown.text
     assert (await harness.ledger.run(ListCashouts(G, state=PayoutState.PENDING))).total == 0
     assert Currency.DIAMONDS.value in posts(harness, AUDIT)[-1].text.lower()
+
+
+async def test_an_empty_export_still_names_its_columns(harness: Any, mod: Any) -> None:
+    result = await mod.invoke("mod export")
+    [attachment] = result.attachments
+    rows = list(csv.reader(io.StringIO(attachment.data.decode("utf-8"))))
+    assert rows == [list(LEDGER_COLUMNS)]
