@@ -14,6 +14,9 @@ outcome is right with any number of writers, whatever the decision saw when it r
 When a guard refuses, the backend undoes the operation's earlier steps (a savepoint) and asks the
 decision to explain the refusal from fresh facts. The decision never runs SQL; the backend never
 decides.
+
+Steps are built, applied once and dropped; nobody changes one. They are not `frozen` dataclasses
+only because a frozen one costs ~0.5 µs more to build, and a gift builds ten of them.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from bot.economy.kinds import TxnKind
 from bot.economy.ledger import Currency, PayoutState
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Move:
     """Add `delta` (negative: a debit) to a member's balance, creating the account on a credit.
     Guard: 0 <= balance + delta <= max_balance, and not frozen when `unfrozen`. The counters
@@ -41,7 +44,7 @@ class Move:
     earned: int = 0  # diamonds earned from gifts, all time
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SetBalance:
     """Set a balance to `value`. Guard: it still is `expected` (what the decision read)."""
 
@@ -51,7 +54,7 @@ class SetBalance:
     value: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SetProfile:
     """Set account answers/flags; None leaves one unchanged. `create`: make the account first."""
 
@@ -64,7 +67,7 @@ class SetProfile:
     create: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Leg:
     """One double-entry leg; a plan's legs sum to zero per currency."""
 
@@ -73,7 +76,7 @@ class Leg:
     amount: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Stat:
     """Today's statistics of one member (leaderboards, `/diamonds stats`)."""
 
@@ -83,7 +86,7 @@ class Stat:
     gifts: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class EventStat:
     """Totals of one member in an event, and the event's own diamonds (`credit`)."""
 
@@ -93,13 +96,13 @@ class EventStat:
     diamonds: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class EventCredit:
     event_id: int
     diamonds: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OpenPayout:
     """A pending cash-out request; the backend returns its id as `Applied.new_id`."""
 
@@ -109,7 +112,7 @@ class OpenPayout:
     method: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ClosePayout:
     """Guard: the request is still pending (two moderators cannot both decide it)."""
 
@@ -119,7 +122,7 @@ class ClosePayout:
     reason: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OpenEvent:
     """A live event; guard: none is live in the server (a unique index). Id → `Applied.new_id`."""
 
@@ -131,7 +134,7 @@ class OpenEvent:
     started_by: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CloseEvent:
     """Guard: the event is still live. `at` None ends every due event at its scheduled time."""
 
@@ -139,7 +142,7 @@ class CloseEvent:
     at: float | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class EventMessage:
     """Where the event's progress post lives. Guard: the event exists."""
 
@@ -148,7 +151,7 @@ class EventMessage:
     message_id: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class GuildSettingsSet:
     """None leaves a setting unchanged; 0 clears it."""
 
@@ -157,7 +160,7 @@ class GuildSettingsSet:
     mod_role_id: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Record:
     """The transaction row: what happened, for history, audit, export and `verify`. Inserting
     it claims the operation's idempotency key."""
@@ -201,7 +204,7 @@ Step = (
 NEW_ID = -1
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Plan:
     steps: tuple[Step, ...]
     record: Record | None = None  # None: a state change with no transaction row and no key

@@ -32,6 +32,15 @@ from bot.storage.steps import EXECUTE, GuardRefused
 MAX_ATTEMPTS = 4
 
 
+_INSERT_TXN = (
+    "INSERT INTO txns (id, guild_id, idem_key, kind, created_at, result, "
+    + ", ".join(codec.RECORD_COLUMNS)
+    + ") VALUES (?, ?, ?, ?, ?, ?"
+    + ", ?" * len(codec.RECORD_COLUMNS)
+    + ")"
+)
+
+
 class KeyTaken(Exception):
     """The unique insert of the key failed: another writer applied this key first."""
 
@@ -112,15 +121,14 @@ class Tx:
         return None if text is None else codec.decode(type(req).result, text)
 
     def record(self, req: Write[Any], record: Record, applied: Applied, result: Any) -> None:
-        cols = codec.record_columns(record, applied)
         text = codec.encode(result)
         try:
             # UNIQUE (guild_id, idem_key): claiming the key is part of the effect's transaction.
             self.cur.execute(
-                f"INSERT INTO txns (id, guild_id, idem_key, kind, created_at, result, {cols[0]})"
-                f" VALUES (?, ?, ?, ?, ?, ?{cols[1]})",
-                (self.txn_id, req.guild_id, req.key, record.kind.value, self.now, text, *cols[2]),
-            )
+                _INSERT_TXN,
+                (self.txn_id, req.guild_id, req.key, record.kind.value, self.now, text,
+                 *codec.record_row(record, applied)),
+            )  # fmt: skip
         except sqlite3.IntegrityError as exc:
             if "idem_key" in str(exc):
                 raise KeyTaken() from exc
@@ -184,38 +192,50 @@ def _apply(tx: Tx, plan: Plan) -> Applied:
 
 
 def execute(tx: Tx, req: Write[Any]) -> Any:
-    """One write request, inside the savepoint the caller opened: replay, or decide and apply."""
+    """One write request: replay it, or decide and apply it inside its own savepoint — a
+    refusal, a guard that did not hold or any failure undoes exactly this operation's writes
+    and buffered rows, whatever the others of the batch did."""
     if req.key and (done := tx.replay(req)) is not None:
-        return done
+        return done  # read only: nothing to undo
     decision = decision_for(req)
-    ctx = tx.ctx
+    ctx, cur = tx.ctx, tx.cur
     tx.guild_id = req.guild_id
-    for _attempt in range(MAX_ATTEMPTS):
-        known = facts.read(tx, req.guild_id, decision.needs(req))
-        plan = decision.decide(req, known, ctx)
-        marks = tx.marks()
-        tx.cur.execute("SAVEPOINT plan")
-        try:
-            applied = _apply(tx, plan)
-        except GuardRefused:
-            tx.cur.execute("ROLLBACK TO plan")
-            tx.cur.execute("RELEASE plan")
-            tx.truncate(marks)
-            fresh = facts.read(tx, req.guild_id, decision.needs(req), also=involved(plan))
-            refusal = decision.explain(req, plan, fresh, ctx)
-            if refusal is not None:
-                raise refusal from None
-            continue  # a fact changed under the decision (another writer): decide again
-        tx.cur.execute("RELEASE plan")
-        result = decision.finish(req, plan, applied, ctx)
-        if plan.record is not None:
-            tx.record(req, plan.record, applied, result)
-            tx.txn_id += 1
-        return result
-    raise StorageError(
-        f"operation {type(req).__name__} lost {MAX_ATTEMPTS} races in a row",
-        "giftcord is very busy right now — please try again in a moment.",
-    )
+    marks = tx.marks()
+    cur.execute("SAVEPOINT op")
+    try:
+        for _attempt in range(MAX_ATTEMPTS):
+            plan = decision.decide(req, facts.read(tx, req.guild_id, decision.needs(req)), ctx)
+            try:
+                applied = _apply(tx, plan)
+            except GuardRefused:
+                # Back to the operation's start (the savepoint stays open for a retry).
+                cur.execute("ROLLBACK TO op")
+                tx.truncate(marks)
+                fresh = facts.read(tx, req.guild_id, decision.needs(req), also=involved(plan))
+                refusal = decision.explain(req, plan, fresh, ctx)
+                if refusal is not None:
+                    raise refusal from None
+                continue  # a fact changed under the decision (another writer): decide again
+            result = decision.finish(req, plan, applied, ctx)
+            if plan.record is not None:
+                tx.record(req, plan.record, applied, result)
+                tx.txn_id += 1
+            cur.execute("RELEASE op")
+            return result
+        raise StorageError(
+            f"operation {type(req).__name__} lost {MAX_ATTEMPTS} races in a row",
+            "giftcord is very busy right now — please try again in a moment.",
+        )
+    except BaseException as exc:
+        if is_file_fault(exc):
+            raise  # the file is failing: the whole batch is rolled back by the caller
+        cur.execute("ROLLBACK TO op")
+        cur.execute("RELEASE op")
+        tx.truncate(marks)
+        tx.forget_live()  # it may have opened or closed an event before failing
+        if isinstance(exc, KeyTaken):
+            return tx.replay(req, ask=True)  # another writer applied this key first
+        raise
 
 
 def run_batch(
@@ -236,30 +256,14 @@ def run_batch(
     conn.execute("BEGIN IMMEDIATE")
     try:
         tx = Tx(conn, Ctx(cfg, catalog, now))
-        cur = tx.cur
         tx.prefetch_keys(requests)
         for req in requests:
-            marks = tx.marks()
-            # A savepoint per operation: a refusal undoes only that operation's writes.
-            cur.execute("SAVEPOINT op")
             try:
-                value = execute(tx, req)
-            except KeyTaken:
-                cur.execute("ROLLBACK TO op")
-                cur.execute("RELEASE op")
-                tx.truncate(marks)
-                outcomes.append((True, tx.replay(req, ask=True)))
+                outcomes.append((True, execute(tx, req)))
             except Exception as exc:
                 if is_file_fault(exc):
-                    raise  # the file is failing: nothing in this batch may be acknowledged
-                cur.execute("ROLLBACK TO op")
-                cur.execute("RELEASE op")
-                tx.truncate(marks)
-                tx.forget_live()
+                    raise  # nothing in this batch may be acknowledged
                 outcomes.append((False, exc))
-            else:
-                cur.execute("RELEASE op")
-                outcomes.append((True, value))
         tx.flush()
         # The one durable commit for the whole batch (synchronous=FULL fsyncs the WAL here).
         conn.execute("COMMIT")

@@ -114,23 +114,33 @@ def payout(row: tuple[Any, ...], *, replayed: bool = False) -> L.Payout:
     )
 
 
-_RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(Record) if f.name != "kind")
+# The txns columns a Record fills, in the order `record_row` returns them.
+RECORD_COLUMNS = (
+    "subject_id", "counterparty_id", "actor_id", "currency", "amount", "diamonds", "before",
+    "after", "gift_name", "count", "ratio", "usd", "reason", "event_id",
+)  # fmt: skip
+# A field added to Record without a column here would be silently dropped: refuse at import.
+if set(RECORD_COLUMNS) != {f.name for f in dataclasses.fields(Record)} - {"kind"}:
+    raise RuntimeError("codec.RECORD_COLUMNS is out of step with plan.Record")
 
 
-def record_columns(record: Record, applied: Applied) -> tuple[str, str, list[Any]]:
-    """The txns columns a Record fills: (names, placeholders, values). Enums are stored as
-    their values, Decimals as exact text; NEW_ID becomes the id of the row the plan created."""
-    names, values = [], []
-    for name in _RECORD_FIELDS:
-        value = getattr(record, name)
-        if value is None:
-            continue
-        if name == "event_id" and value == NEW_ID:
-            value = applied.new_id
-        elif isinstance(value, Enum):
-            value = value.value
-        elif isinstance(value, Decimal):
-            value = str(value)
-        names.append(name)
-        values.append(value)
-    return ", ".join(names), ", ?" * len(names), values
+def record_row(record: Record, applied: Applied) -> tuple[Any, ...]:
+    """A Record's values for RECORD_COLUMNS (on every gift, so written out, not looped): enums
+    as their values, Decimals as exact text, NEW_ID as the id of the row the plan created."""
+    r = record
+    return (
+        r.subject_id,
+        r.counterparty_id,
+        r.actor_id,
+        None if r.currency is None else r.currency.value,
+        r.amount,
+        r.diamonds,
+        r.before,
+        r.after,
+        r.gift_name,
+        r.count,
+        None if r.ratio is None else str(r.ratio),
+        None if r.usd is None else str(r.usd),
+        r.reason,
+        applied.new_id if r.event_id == NEW_ID else r.event_id,
+    )

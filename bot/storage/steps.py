@@ -43,9 +43,12 @@ class GuardRefused(Exception):
         self.step = step
 
 
+# A column name from the enum, never from user text.
+_COLUMN = {Currency.COINS: "coins", Currency.DIAMONDS: "diamonds"}
+
+
 def _col(currency: Currency) -> str:
-    # A column name from the enum, never from user text.
-    return "coins" if Currency(currency) is Currency.COINS else "diamonds"
+    return _COLUMN[currency]
 
 
 @cache
