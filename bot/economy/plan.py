@@ -26,7 +26,9 @@ from decimal import Decimal
 from typing import Any
 
 from bot.economy.kinds import TxnKind
-from bot.economy.ledger import Currency, PayoutState
+from bot.economy.ledger import Currency, PayoutState, SystemAccount
+
+GIFTS_ACCOUNT = SystemAccount.GIFTS
 
 
 @dataclass(slots=True)
@@ -204,11 +206,36 @@ Step = (
 NEW_ID = -1
 
 
+def implied_legs(record: Record) -> tuple[Leg, ...]:
+    """The legs a record implies by itself, so a backend need not store them: a gift's row
+    (sender, recipient, coins, diamonds) is its four legs — the sender's coins to the gifts
+    account, the diamonds it mints from there to the recipient. Storing one row instead of
+    four is most of what a gift costs to write (the lean write path); `verify`, history and
+    export derive the same four. Every other kind lists its legs as steps."""
+    if record.kind is not TxnKind.GIFT:
+        return ()
+    if record.subject_id is None or record.counterparty_id is None:
+        raise ValueError("a gift record names its sender and its recipient")
+    coins, diamonds = record.amount or 0, record.diamonds or 0
+    legs = (
+        Leg(record.subject_id, Currency.COINS, -coins),
+        Leg(GIFTS_ACCOUNT, Currency.COINS, coins),
+        Leg(GIFTS_ACCOUNT, Currency.DIAMONDS, -diamonds),
+        Leg(record.counterparty_id, Currency.DIAMONDS, diamonds),
+    )
+    return tuple(leg for leg in legs if leg.amount)  # a zero leg is no entry
+
+
 @dataclass(slots=True)
 class Plan:
     steps: tuple[Step, ...]
     record: Record | None = None  # None: a state change with no transaction row and no key
     memo: Any = None  # what the decision wants back in `finish` (a quote, a count …)
+
+    def legs(self) -> tuple[Leg, ...]:
+        """Every double-entry leg of the plan: the stored ones and those its record implies."""
+        stored = tuple(s for s in self.steps if isinstance(s, Leg))
+        return stored + (implied_legs(self.record) if self.record is not None else ())
 
 
 @dataclass(slots=True)

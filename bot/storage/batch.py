@@ -1,13 +1,18 @@
 """One group-commit batch, run entirely in the writer connection's thread.
 
-`run_batch` opens ONE `BEGIN IMMEDIATE` transaction and executes each write request in its own
-SAVEPOINT, in order: replay check, facts, the domain's decision, the plan's guarded steps, the
-transaction row that claims the key. A refusal (or a guard that did not hold) rolls back only
-that operation. Batch-level rows that cannot refuse (double-entry `entries`, daily and event
-statistics) are buffered, dropped with a rolled-back operation, and written once with
+`run_batch` opens ONE `BEGIN IMMEDIATE` transaction and executes the write requests in order:
+replay check, facts, the domain's decision, the plan's guarded steps, the transaction row that
+claims the key. Batch-level rows that cannot refuse (stored double-entry legs, daily and event
+statistics) are buffered, dropped with a refused operation, and written once with
 `executemany`; then ONE commit. Callers are answered only after this function returns, i.e.
-after the COMMIT — group commit is a performance choice: correctness rests on the guards, the
-savepoints and the unique key, so a second writer (another process) changes nothing.
+after the COMMIT.
+
+A refusal must undo exactly its own operation. The first run of a batch uses no savepoints:
+almost every refusal is decided, or refused by the first guard, before anything is written.
+The executor records whether an operation has written (no flag is set by hand); a failure
+after a write makes the whole batch roll back and run again with a savepoint per operation.
+Group commit is a performance choice: correctness rests on the guards, the savepoints and the
+unique key, so a second writer (another process) changes nothing.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from bot.economy.requests import Write
 from bot.economy.rules import utc_day
 from bot.storage import codec, facts
 from bot.storage.errors import StorageError, is_file_fault
-from bot.storage.steps import EXECUTE, GuardRefused
+from bot.storage.steps import BUFFERED, EXECUTE, GuardRefused
 
 # A decision whose guard lost a race to another writer is retried with fresh facts; more
 # than this many lost races in a row is reported rather than looped on.
@@ -56,6 +61,7 @@ class Tx:
         self.day = utc_day(ctx.now)
         self.max_balance = ctx.cfg.max_balance
         self.guild_id = 0  # of the operation running now
+        self.op_wrote = False  # whether the operation running now has written (not buffered)
         # Ids are allocated here, not by AUTOINCREMENT, so a result can name its txn id before
         # the row (which stores that result) is written. BEGIN IMMEDIATE holds the database's
         # write lock for the whole batch, so no other writer can take the same id.
@@ -184,33 +190,49 @@ class Tx:
             )
 
 
+class _Unclean(Exception):
+    """An operation run without a savepoint failed after it had written: only undoing the
+    whole batch — and running it again with a savepoint per operation — takes it back."""
+
+
 def _apply(tx: Tx, plan: Plan) -> Applied:
     applied = Applied(tx.txn_id)
     for step in plan.steps:
         EXECUTE[type(step)](tx, step, applied)
+        if type(step) not in BUFFERED:
+            tx.op_wrote = True  # recorded by the executor, never set by an operation
     return applied
 
 
-def execute(tx: Tx, req: Write[Any]) -> Any:
-    """One write request: replay it, or decide and apply it inside its own savepoint — a
-    refusal, a guard that did not hold or any failure undoes exactly this operation's writes
-    and buffered rows, whatever the others of the batch did."""
+def execute(tx: Tx, req: Write[Any], *, careful: bool) -> Any:
+    """One write request: replay it, or decide and apply it.
+
+    `careful`: inside its own savepoint, so any failure undoes exactly this operation. Not
+    careful (the first run of every batch): no savepoint, which a gift's refusal does not need
+    when its first guard refuses (nothing was written yet, buffered rows are dropped); a
+    failure after a write raises `_Unclean` and the batch is run again carefully.
+    """
     if req.key and (done := tx.replay(req)) is not None:
         return done  # read only: nothing to undo
     decision = decision_for(req)
     ctx, cur = tx.ctx, tx.cur
     tx.guild_id = req.guild_id
+    tx.op_wrote = False
     marks = tx.marks()
-    cur.execute("SAVEPOINT op")
+    if careful:
+        cur.execute("SAVEPOINT op")
     try:
         for _attempt in range(MAX_ATTEMPTS):
             plan = decision.decide(req, facts.read(tx, req.guild_id, decision.needs(req)), ctx)
             try:
                 applied = _apply(tx, plan)
             except GuardRefused:
-                # Back to the operation's start (the savepoint stays open for a retry).
-                cur.execute("ROLLBACK TO op")
+                if not careful and tx.op_wrote:
+                    raise _Unclean() from None
+                if careful:  # back to the operation's start; the savepoint stays open
+                    cur.execute("ROLLBACK TO op")
                 tx.truncate(marks)
+                tx.op_wrote = False
                 fresh = facts.read(tx, req.guild_id, decision.needs(req), also=involved(plan))
                 refusal = decision.explain(req, plan, fresh, ctx)
                 if refusal is not None:
@@ -220,17 +242,21 @@ def execute(tx: Tx, req: Write[Any]) -> Any:
             if plan.record is not None:
                 tx.record(req, plan.record, applied, result)
                 tx.txn_id += 1
-            cur.execute("RELEASE op")
+            if careful:
+                cur.execute("RELEASE op")
             return result
         raise StorageError(
             f"operation {type(req).__name__} lost {MAX_ATTEMPTS} races in a row",
             "giftcord is very busy right now — please try again in a moment.",
         )
     except BaseException as exc:
-        if is_file_fault(exc):
-            raise  # the file is failing: the whole batch is rolled back by the caller
-        cur.execute("ROLLBACK TO op")
-        cur.execute("RELEASE op")
+        if is_file_fault(exc) or isinstance(exc, _Unclean):
+            raise  # the whole batch is rolled back by the caller
+        if careful:
+            cur.execute("ROLLBACK TO op")
+            cur.execute("RELEASE op")
+        elif tx.op_wrote:
+            raise _Unclean() from exc
         tx.truncate(marks)
         tx.forget_live()  # it may have opened or closed an event before failing
         if isinstance(exc, KeyTaken):
@@ -250,16 +276,28 @@ def run_batch(
     Raises (and rolls everything back) when the file itself fails — full, read-only, locked,
     I/O error, corrupt — or when COMMIT fails: then no caller of the batch is acknowledged.
     """
+    try:
+        return _run(conn, requests, Ctx(cfg, catalog, now), careful=False)
+    except _Unclean:
+        # Nothing of the batch was committed: run it again, each operation in a savepoint.
+        return _run(conn, requests, Ctx(cfg, catalog, now), careful=True)
+
+
+def _run(
+    conn: sqlite3.Connection, requests: Sequence[Write[Any]], ctx: Ctx, *, careful: bool
+) -> list[tuple[bool, Any]]:
     outcomes: list[tuple[bool, Any]] = []
     # BEGIN IMMEDIATE takes the write lock up front: every fact an operation reads inside the
     # batch is still true when its guarded write runs (another process waits for the lock).
     conn.execute("BEGIN IMMEDIATE")
     try:
-        tx = Tx(conn, Ctx(cfg, catalog, now))
+        tx = Tx(conn, ctx)
         tx.prefetch_keys(requests)
         for req in requests:
             try:
-                outcomes.append((True, execute(tx, req)))
+                outcomes.append((True, execute(tx, req, careful=careful)))
+            except _Unclean:
+                raise
             except Exception as exc:
                 if is_file_fault(exc):
                     raise  # nothing in this batch may be acknowledged

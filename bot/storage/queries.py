@@ -169,13 +169,14 @@ def rank(q: Q, r: R.GetRank, now: float) -> int | None:
 def history(q: Q, r: R.GetHistory, now: float) -> L.Page[L.HistoryEntry]:
     guild_id, user_id, page, per_page = r.guild_id, r.user_id, r.page, r.per_page
     total = q.execute(
-        "SELECT COUNT(*) FROM entries WHERE guild_id = ? AND account = ?", (guild_id, user_id)
+        "SELECT COUNT(*) FROM ledger_entries WHERE guild_id = ? AND account = ?",
+        (guild_id, user_id),
     ).fetchone()[0]
     page, pages, offset = _page_bounds(total, page, per_page)
     rows = q.execute(
         "SELECT e.txn_id, t.kind, t.created_at, e.currency, e.amount, t.subject_id,"
         " t.counterparty_id, t.gift_name, t.count, t.actor_id, t.reason"
-        " FROM entries e JOIN txns t ON t.id = e.txn_id"
+        " FROM ledger_entries e JOIN txns t ON t.id = e.txn_id"
         " WHERE e.guild_id = ? AND e.account = ? ORDER BY e.txn_id DESC, e.currency"
         " LIMIT ? OFFSET ?",
         (guild_id, user_id, max(1, per_page), offset),
@@ -377,7 +378,7 @@ def export_rows(q: Q, r: R.ExportRows, now: float) -> list[dict[str, object]]:
     rows = q.execute(
         "SELECT e.txn_id, t.created_at, t.kind, e.account, e.currency, e.amount, t.subject_id,"
         " t.counterparty_id, t.gift_name, t.count, t.actor_id, t.reason"
-        " FROM entries e JOIN txns t ON t.id = e.txn_id"
+        " FROM ledger_entries e JOIN txns t ON t.id = e.txn_id"
         " WHERE e.guild_id = ? AND t.created_at >= ? ORDER BY e.txn_id, e.account, e.currency",
         (guild_id, since),
     ).fetchall()

@@ -225,6 +225,10 @@ def _event_stat(tx: Tx, step: EventStat, applied: Applied) -> None:
     tx.event_stats.append((step.event_id, step.user_id, step.coins, step.diamonds))
 
 
+# Steps that only add to the batch's buffers (written at the flush, dropped with a refused
+# operation): they need no undo.
+BUFFERED = frozenset({Leg, Stat, EventStat})
+
 EXECUTE: dict[type[Any], Callable[[Tx, Any, Applied], None]] = {
     Move: _move,
     SetBalance: _set_balance,

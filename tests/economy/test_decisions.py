@@ -15,7 +15,7 @@ from bot.economy import errors as E
 from bot.economy.config import EconomyConfig
 from bot.economy.decide import Ctx, Facts, decision_for
 from bot.economy.ledger import Account, AdjustMode, Currency, Event
-from bot.economy.plan import Applied, Leg, Move, Plan, SetBalance
+from bot.economy.plan import Applied, Move, Plan, SetBalance
 from bot.economy.requests import Adjust, GrantMany, Purchase, SendGift
 
 CFG = EconomyConfig()
@@ -27,9 +27,8 @@ GIFT_NAMES = [g.name for g in CATALOG.page(1, 200)]
 
 def legs_balance(plan: Plan) -> None:
     totals: dict[Currency, int] = defaultdict(int)
-    for step in plan.steps:
-        if isinstance(step, Leg):
-            totals[step.currency] += step.amount
+    for leg in plan.legs():
+        totals[leg.currency] += leg.amount
     assert all(v == 0 for v in totals.values()), totals
 
 
@@ -42,8 +41,9 @@ def member_legs_match_moves(plan: Plan) -> None:
             moved[(step.user_id, step.currency)] += step.delta
         elif isinstance(step, SetBalance):
             moved[(step.user_id, step.currency)] += step.value - step.expected
-        elif isinstance(step, Leg) and step.account >= 0:
-            legs[(step.account, step.currency)] += step.amount
+    for leg in plan.legs():
+        if leg.account >= 0:
+            legs[(leg.account, leg.currency)] += leg.amount
     assert {k: v for k, v in moved.items() if v} == {k: v for k, v in legs.items() if v}
 
 

@@ -168,7 +168,10 @@ async def test_verify_names_a_tampered_balance(ledger: SqliteLedger, db_path: Pa
     assert report.summary["gifts"] == 1
     other = sqlite3.connect(db_path)
     other.execute("UPDATE accounts SET coins = coins + 5 WHERE user_id = 1")
-    other.execute("UPDATE entries SET amount = 11 WHERE account = 2 AND currency = 'diamonds'")
+    # A gift's credit is its row's `diamonds` (its legs are implied by the row): tamper there.
+    other.execute("UPDATE txns SET diamonds = 11 WHERE kind = 'gift'")
+    # A stored leg (the funding grant's system side), so the ledger no longer sums to zero.
+    other.execute("UPDATE entries SET amount = -99 WHERE account = -3")
     other.commit()
     other.close()
     report = await ledger.verify()

@@ -154,10 +154,7 @@ class GiftDecision:
         steps: list = [
             Move(s, COINS, -coins, unfrozen=True, spent=coins, sent=1),
             Move(r, DIAMONDS, diamonds, unfrozen=True, earned=diamonds),
-            Leg(s, COINS, -coins),
-            Leg(SystemAccount.GIFTS, COINS, coins),
-            Leg(SystemAccount.GIFTS, DIAMONDS, -diamonds),
-            Leg(r, DIAMONDS, diamonds),
+            # No Leg steps: the gift's record implies its four legs (plan.implied_legs).
             Stat(s, coins=coins, gifts=1),
             Stat(r, diamonds=diamonds),
         ]
