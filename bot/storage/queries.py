@@ -166,21 +166,49 @@ def rank(q: Q, r: R.GetRank, now: float) -> int | None:
 # --- ledger views -------------------------------------------------------------------------
 
 
+# Where a member's legs are (schema V2): the stored ones, and the member's side of each gift
+# they sent or received (implied by the gift's row). Each is read newest first by an index.
+MEMBER_LEGS = ("entries", "gift_legs_sent", "gift_legs_received")
+
+
 def history(q: Q, r: R.GetHistory, now: float) -> L.Page[L.HistoryEntry]:
     guild_id, user_id, page, per_page = r.guild_id, r.user_id, r.page, r.per_page
-    total = q.execute(
-        "SELECT COUNT(*) FROM ledger_entries WHERE guild_id = ? AND account = ?",
-        (guild_id, user_id),
-    ).fetchone()[0]
+    who = (guild_id, user_id)
+    total = sum(
+        q.execute(f"SELECT COUNT(*) FROM {src} WHERE guild_id = ? AND account = ?", who).fetchone()[
+            0
+        ]
+        for src in MEMBER_LEGS
+    )
     page, pages, offset = _page_bounds(total, page, per_page)
-    rows = q.execute(
-        "SELECT e.txn_id, t.kind, t.created_at, e.currency, e.amount, t.subject_id,"
-        " t.counterparty_id, t.gift_name, t.count, t.actor_id, t.reason"
-        " FROM ledger_entries e JOIN txns t ON t.id = e.txn_id"
-        " WHERE e.guild_id = ? AND e.account = ? ORDER BY e.txn_id DESC, e.currency"
-        " LIMIT ? OFFSET ?",
-        (guild_id, user_id, max(1, per_page), offset),
-    ).fetchall()
+    size = max(1, per_page)
+    # The page is among the newest offset + size legs of each source: merge those, not the
+    # member's whole ledger (a popular creator's runs to hundreds of thousands).
+    legs = sorted(
+        (
+            leg
+            for src in MEMBER_LEGS
+            for leg in q.execute(
+                f"SELECT txn_id, currency, amount FROM {src} WHERE guild_id = ? AND account = ?"
+                " ORDER BY txn_id DESC LIMIT ?",
+                (*who, offset + size),
+            )
+        ),
+        key=lambda leg: (-leg[0], leg[1]),
+    )[offset : offset + size]
+    ids = sorted({leg[0] for leg in legs})
+    marks = ", ".join("?" * len(ids))
+    txns = {
+        row[0]: row[1:]
+        for row in q.execute(
+            "SELECT id, kind, created_at, subject_id, counterparty_id, gift_name, count,"
+            f" actor_id, reason FROM txns WHERE id IN ({marks})",
+            ids,
+        )
+    }
+    rows = [
+        (txn, txns[txn][0], txns[txn][1], cur, amount, *txns[txn][2:]) for txn, cur, amount in legs
+    ]
     items = []
     for txn, kind, at, cur, amount, subject, other, gift_name, count, actor, reason in rows:
         counterparty, side = None, TxnKind(kind)

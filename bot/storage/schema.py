@@ -139,24 +139,32 @@ CREATE TABLE guild_settings (
 # The lean write path: a gift is one txns row. Its four double-entry legs (the sender's coins to
 # the gifts account, the minted diamonds from there to the recipient) are implied by that row
 # (bot.economy.plan.implied_legs), so they are no longer stored; `ledger_entries` is every leg,
-# stored or implied, and is what verify, history and export read. A gift now writes two
-# random index entries (sent, received) instead of four entries rows and one index entry.
+# stored or implied, and is what verify and export read. A gift now writes one row and three
+# index entries of its own (sent, received by id, received by time) instead of a row, four
+# entries rows and one index entry.
 V2 = """
 DELETE FROM entries WHERE txn_id IN (SELECT id FROM txns WHERE kind = 'gift');
-DROP INDEX txns_received;
--- a member's gifts, each side in txn order: history pages and `/diamonds stats` read these
+-- a member's gifts, each side in txn order: the history of a member reads these (newest first);
+-- txns_received (by time) stays for `/diamonds stats`
 CREATE INDEX txns_gifts_sent ON txns (guild_id, subject_id, id) WHERE kind = 'gift';
 CREATE INDEX txns_gifts_received ON txns (guild_id, counterparty_id, id) WHERE kind = 'gift';
+-- The legs a gift's row implies (bot.economy.plan.implied_legs), one view per side: a member's
+-- history reads the two member sides in index order; verify and export read them all.
+CREATE VIEW gift_legs_sent (guild_id, account, txn_id, currency, amount) AS
+    SELECT guild_id, subject_id, id, 'coins', -amount FROM txns
+    WHERE kind = 'gift' AND amount != 0;
+CREATE VIEW gift_legs_received (guild_id, account, txn_id, currency, amount) AS
+    SELECT guild_id, counterparty_id, id, 'diamonds', diamonds FROM txns
+    WHERE kind = 'gift' AND diamonds != 0;
+CREATE VIEW gift_legs_system (guild_id, account, txn_id, currency, amount) AS
+    SELECT guild_id, -2, id, 'coins', amount FROM txns WHERE kind = 'gift' AND amount != 0
+    UNION ALL SELECT guild_id, -2, id, 'diamonds', -diamonds FROM txns
+    WHERE kind = 'gift' AND diamonds != 0;
 CREATE VIEW ledger_entries (guild_id, account, txn_id, currency, amount) AS
     SELECT guild_id, account, txn_id, currency, amount FROM entries
-    UNION ALL SELECT guild_id, subject_id, id, 'coins', -amount FROM txns
-        WHERE kind = 'gift' AND amount != 0
-    UNION ALL SELECT guild_id, -2, id, 'coins', amount FROM txns
-        WHERE kind = 'gift' AND amount != 0
-    UNION ALL SELECT guild_id, -2, id, 'diamonds', -diamonds FROM txns
-        WHERE kind = 'gift' AND diamonds != 0
-    UNION ALL SELECT guild_id, counterparty_id, id, 'diamonds', diamonds FROM txns
-        WHERE kind = 'gift' AND diamonds != 0;
+    UNION ALL SELECT * FROM gift_legs_sent
+    UNION ALL SELECT * FROM gift_legs_system
+    UNION ALL SELECT * FROM gift_legs_received;
 """
 
 MIGRATIONS: list[str] = [V1, V2]
