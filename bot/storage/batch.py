@@ -28,7 +28,7 @@ from bot.economy.decide import Ctx, decision_for, involved
 from bot.economy.plan import Applied, Plan, Record
 from bot.economy.requests import Write
 from bot.economy.rules import utc_day
-from bot.storage import codec, facts
+from bot.storage import codec, facts, periods
 from bot.storage.errors import StorageError, is_file_fault
 from bot.storage.steps import BUFFERED, EXECUTE, GuardRefused
 
@@ -161,6 +161,9 @@ class Tx:
                 self.entries,
             )
         if self.daily:
+            # A new day closes the one before: its totals join the week's and the month's.
+            for guild_id in {row[0] for row in self.daily}:
+                periods.roll_up(cur, guild_id, self.day)
             daily: dict[tuple[int, int], list[int]] = {}
             for g, u, c, dia, n in self.daily:
                 acc = daily.setdefault((g, u), [0, 0, 0])

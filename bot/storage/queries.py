@@ -16,7 +16,7 @@ from bot.economy import ledger as L
 from bot.economy import reads as R
 from bot.economy.kinds import TxnKind
 from bot.economy.rules import SECONDS_PER_DAY, day_start, period_start, utc_day
-from bot.storage import codec
+from bot.storage import codec, periods
 
 Q = sqlite3.Connection | sqlite3.Cursor
 
@@ -84,7 +84,7 @@ def cashout_today_usd(q: Q, guild_id: int, user_id: int, now: float) -> Decimal:
 
 
 def _board_source(
-    board: L.Board, period: L.Period, event_id: int | None, guild_id: int, now: float
+    q: Q, board: L.Board, period: L.Period, event_id: int | None, guild_id: int, now: float
 ) -> tuple[str, tuple[Any, ...]]:
     """SQL yielding (user_id, value) for every visible member with a positive value."""
     col = "coins_spent" if L.Board(board) is L.Board.GIFTERS else "diamonds_earned"
@@ -104,14 +104,18 @@ def _board_source(
             f" WHERE guild_id = ? AND {acol} > 0 AND departed = 0",
             (guild_id,),
         )
-    # Aggregate the period's daily rows first, then look up `departed` once per member on the
-    # board — not once per member per day, which was most of a month board's cost.
+    kind = L.Period(period).value
+    if kind in periods.ROLLED:  # closed days come rolled up: one row per member
+        sql, args = periods.board_sql(q, col, guild_id, kind, utc_day(start))
+    else:  # today: the day's own rows
+        sql = f"SELECT user_id, {col} AS value FROM daily_stats WHERE guild_id = ? AND day = ?"
+        args = (guild_id, utc_day(start))
+    # Aggregate first, then look up `departed` once per member on the board.
     return (
-        f"SELECT g.user_id, g.value FROM (SELECT user_id, SUM({col}) AS value FROM daily_stats"
-        " WHERE guild_id = ? AND day >= ? GROUP BY user_id) g"
+        f"SELECT g.user_id, g.value FROM ({sql}) g"
         " LEFT JOIN accounts a ON a.guild_id = ? AND a.user_id = g.user_id"
         " WHERE g.value > 0 AND COALESCE(a.departed, 0) = 0",
-        (guild_id, utc_day(start), guild_id),
+        (*args, guild_id),
     )
 
 
@@ -124,7 +128,7 @@ def leaderboard(q: Q, r: R.GetLeaderboard, now: float) -> L.Page[L.LeaderRow]:
         r.page,
         r.per_page,
     )
-    sql, args = _board_source(board, period, event_id, guild_id, now)
+    sql, args = _board_source(q, board, period, event_id, guild_id, now)
     # One pass builds the board, ranks it and counts it (COUNT(*) OVER ()): a week or month
     # board aggregates every day's row in the period, so building it once per page matters.
     page_sql = (
@@ -154,7 +158,7 @@ def rank(q: Q, r: R.GetRank, now: float) -> int | None:
         r.period,
         r.event_id,
     )
-    sql, args = _board_source(board, period, event_id, guild_id, now)
+    sql, args = _board_source(q, board, period, event_id, guild_id, now)
     row = q.execute(
         f"SELECT r FROM (SELECT user_id, RANK() OVER (ORDER BY value DESC) AS r FROM ({sql}))"
         " WHERE user_id = ?",

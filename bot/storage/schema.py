@@ -160,6 +160,24 @@ CREATE VIEW gift_legs_system (guild_id, account, txn_id, currency, amount) AS
     SELECT guild_id, -2, id, 'coins', amount FROM txns WHERE kind = 'gift' AND amount != 0
     UNION ALL SELECT guild_id, -2, id, 'diamonds', -diamonds FROM txns
     WHERE kind = 'gift' AND diamonds != 0;
+-- week and month totals of the closed days (storage/periods.py), so a board reads one row
+-- per member plus the days since the roll-up
+CREATE TABLE period_stats (
+    guild_id        INTEGER NOT NULL,
+    kind            TEXT NOT NULL CHECK (kind IN ('week', 'month')),
+    start_day       INTEGER NOT NULL,
+    user_id         INTEGER NOT NULL,
+    coins_spent     INTEGER NOT NULL DEFAULT 0,
+    diamonds_earned INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (guild_id, kind, start_day, user_id)
+) WITHOUT ROWID;
+CREATE TABLE rollups (
+    guild_id    INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    start_day   INTEGER NOT NULL,
+    through_day INTEGER NOT NULL,  -- the last day of the period summed into period_stats
+    PRIMARY KEY (guild_id, kind, start_day)
+) WITHOUT ROWID;
 CREATE VIEW ledger_entries (guild_id, account, txn_id, currency, amount) AS
     SELECT guild_id, account, txn_id, currency, amount FROM entries
     UNION ALL SELECT * FROM gift_legs_sent

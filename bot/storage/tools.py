@@ -150,6 +150,27 @@ def verify_connection(conn: sqlite3.Connection, max_balance: int) -> VerifyRepor
             ],
             "server {0}: pending requests hold {1} diamonds, the pending account {2}",
         )
+        # The week and month totals of closed days (storage/periods.py) are derived data: they
+        # must equal the days they sum, both ways round.
+        rolled = (
+            "SELECT r.guild_id, r.kind, r.start_day, s.user_id, SUM(s.coins_spent),"
+            " SUM(s.diamonds_earned) FROM rollups r JOIN daily_stats s ON s.guild_id = r.guild_id"
+            " AND s.day BETWEEN r.start_day AND r.through_day"
+            " GROUP BY r.guild_id, r.kind, r.start_day, s.user_id"
+        )
+        stored = (
+            "SELECT guild_id, kind, start_day, user_id, coins_spent, diamonds_earned"
+            " FROM period_stats"
+        )
+        _check(
+            report,
+            "period totals differ from their days",
+            q(
+                f"SELECT * FROM ({rolled} EXCEPT {stored})"
+                f" UNION ALL SELECT * FROM ({stored} EXCEPT {rolled})"
+            ).fetchall(),
+            "server {0} {1} from day {2}, member {3}: {4} coins / {5} diamonds",
+        )
         _check(
             report,
             "idempotency key used twice",
