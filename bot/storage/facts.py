@@ -11,7 +11,7 @@ from bot.storage import codec, queries
 
 if TYPE_CHECKING:
     from bot.storage.batch import Tx
-    from bot.storage.queries import Q
+    from bot.storage.reading import Q
 
 
 def live_event(q: Q, guild_id: int) -> L.Event | None:

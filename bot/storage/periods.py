@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from bot.economy.rules import day_start, period_start, utc_day
 
 if TYPE_CHECKING:
-    from bot.storage.queries import Q
+    from bot.storage.reading import Q
 
 ROLLED = ("week", "month")
 

@@ -6,7 +6,6 @@ the writer calls the daily-limit sums inside its own transaction so they see the
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -15,10 +14,9 @@ from typing import Any
 from bot.economy import ledger as L
 from bot.economy import reads as R
 from bot.economy.kinds import TxnKind
-from bot.economy.rules import SECONDS_PER_DAY, day_start, period_start, utc_day
-from bot.storage import codec, periods
-
-Q = sqlite3.Connection | sqlite3.Cursor
+from bot.economy.rules import SECONDS_PER_DAY, day_start, utc_day
+from bot.storage import boards, codec
+from bot.storage.reading import Q, page_bounds
 
 SYSTEM_NAMES = {
     L.SystemAccount.MINT: "system:mint",
@@ -27,13 +25,6 @@ SYSTEM_NAMES = {
     L.SystemAccount.PAYOUT_PENDING: "system:payout_pending",
     L.SystemAccount.PAID_OUT: "system:paid_out",
 }
-
-
-def _page_bounds(total: int, page: int, per_page: int) -> tuple[int, int, int]:
-    per_page = max(1, per_page)
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    return page, pages, (page - 1) * per_page
 
 
 def _today(now: float) -> tuple[float, float]:
@@ -80,93 +71,6 @@ def cashout_today_usd(q: Q, guild_id: int, user_id: int, now: float) -> Decimal:
     return sum((Decimal(r[0]) for r in rows), Decimal("0"))
 
 
-# --- leaderboards -------------------------------------------------------------------------
-
-
-def _board_source(
-    q: Q, board: L.Board, period: L.Period, event_id: int | None, guild_id: int, now: float
-) -> tuple[str, tuple[Any, ...]]:
-    """SQL yielding (user_id, value) for every visible member with a positive value."""
-    col = "coins_spent" if L.Board(board) is L.Board.GIFTERS else "diamonds_earned"
-    if event_id is not None:
-        return (
-            f"SELECT s.user_id, s.{col} AS value FROM event_stats s"
-            " JOIN events e ON e.id = s.event_id AND e.guild_id = ?"
-            " LEFT JOIN accounts a ON a.guild_id = e.guild_id AND a.user_id = s.user_id"
-            f" WHERE s.event_id = ? AND s.{col} > 0 AND COALESCE(a.departed, 0) = 0",
-            (guild_id, event_id),
-        )
-    start = period_start(L.Period(period).value, now)
-    if start is None:
-        acol = "coins_spent" if col == "coins_spent" else "lifetime_diamonds"
-        return (
-            f"SELECT user_id, {acol} AS value FROM accounts"
-            f" WHERE guild_id = ? AND {acol} > 0 AND departed = 0",
-            (guild_id,),
-        )
-    kind = L.Period(period).value
-    if kind in periods.ROLLED:  # closed days come rolled up: one row per member
-        sql, args = periods.board_sql(q, col, guild_id, kind, utc_day(start))
-    else:  # today: the day's own rows
-        sql = f"SELECT user_id, {col} AS value FROM daily_stats WHERE guild_id = ? AND day = ?"
-        args = (guild_id, utc_day(start))
-    # Aggregate first, then look up `departed` once per member on the board.
-    return (
-        f"SELECT g.user_id, g.value FROM ({sql}) g"
-        " LEFT JOIN accounts a ON a.guild_id = ? AND a.user_id = g.user_id"
-        " WHERE g.value > 0 AND COALESCE(a.departed, 0) = 0",
-        (*args, guild_id),
-    )
-
-
-def leaderboard(q: Q, r: R.GetLeaderboard, now: float) -> L.Page[L.LeaderRow]:
-    guild_id, board, period, event_id, page, per_page = (
-        r.guild_id,
-        r.board,
-        r.period,
-        r.event_id,
-        r.page,
-        r.per_page,
-    )
-    sql, args = _board_source(q, board, period, event_id, guild_id, now)
-    # One pass builds the board, ranks it and counts it (COUNT(*) OVER ()): a week or month
-    # board aggregates every day's row in the period, so building it once per page matters.
-    page_sql = (
-        f"SELECT RANK() OVER (ORDER BY value DESC), user_id, value, COUNT(*) OVER () FROM ({sql})"
-        " ORDER BY value DESC, user_id LIMIT ? OFFSET ?"
-    )
-    size = max(1, per_page)
-    rows = q.execute(page_sql, (*args, size, (max(1, page) - 1) * size)).fetchall()
-    if rows:
-        total = rows[0][3]
-        page, pages, _ = _page_bounds(total, page, per_page)
-    else:  # an empty board, or a page past the end: count, then show the last page
-        total = q.execute(f"SELECT COUNT(*) FROM ({sql})", args).fetchone()[0]
-        page, pages, offset = _page_bounds(total, page, per_page)
-        rows = q.execute(page_sql, (*args, size, offset)).fetchall() if total else []
-    return L.Page([L.LeaderRow(r[0], r[1], r[2]) for r in rows], page, pages, total)
-
-
-def rank(q: Q, r: R.GetRank, now: float) -> int | None:
-    """Competition rank (ties share a rank); None when the member is not on the board.
-    One pass over the board, like `leaderboard`, instead of one for the value and one more
-    for the count above it."""
-    guild_id, user_id, board, period, event_id = (
-        r.guild_id,
-        r.user_id,
-        r.board,
-        r.period,
-        r.event_id,
-    )
-    sql, args = _board_source(q, board, period, event_id, guild_id, now)
-    row = q.execute(
-        f"SELECT r FROM (SELECT user_id, RANK() OVER (ORDER BY value DESC) AS r FROM ({sql}))"
-        " WHERE user_id = ?",
-        (*args, user_id),
-    ).fetchone()
-    return None if row is None else int(row[0])
-
-
 # --- ledger views -------------------------------------------------------------------------
 
 
@@ -184,7 +88,7 @@ def history(q: Q, r: R.GetHistory, now: float) -> L.Page[L.HistoryEntry]:
         ]
         for src in MEMBER_LEGS
     )
-    page, pages, offset = _page_bounds(total, page, per_page)
+    page, pages, offset = page_bounds(total, page, per_page)
     size = max(1, per_page)
     # The page is among the newest offset + size legs of each source: merge those, not the
     # member's whole ledger (a popular creator's runs to hundreds of thousands).
@@ -253,7 +157,7 @@ def audit(q: Q, r: R.GetAudit, now: float) -> L.Page[L.AuditEntry]:
         where += " AND actor_id = ?"
         args.append(actor_id)
     total = q.execute(f"SELECT COUNT(*) FROM txns WHERE {where}", args).fetchone()[0]
-    page, pages, offset = _page_bounds(total, page, per_page)
+    page, pages, offset = page_bounds(total, page, per_page)
     rows = q.execute(
         "SELECT id, kind, created_at, actor_id, subject_id, currency, before, after, amount,"
         f" reason FROM txns WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
@@ -287,7 +191,7 @@ def cashouts(q: Q, r: R.ListCashouts, now: float) -> L.Page[L.Payout]:
         where += " AND state = ?"
         args.append(L.PayoutState(state).value)
     total = q.execute(f"SELECT COUNT(*) FROM payouts WHERE {where}", args).fetchone()[0]
-    page, pages, offset = _page_bounds(total, page, per_page)
+    page, pages, offset = page_bounds(total, page, per_page)
     rows = q.execute(
         f"SELECT {codec.PAYOUT_COLS} FROM payouts WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
         (*args, max(1, per_page), offset),
@@ -440,8 +344,8 @@ def export_rows(q: Q, r: R.ExportRows, now: float) -> list[dict[str, object]]:
 # The one generic path from `Ledger.run(read)` to its query.
 READS: dict[type[Any], Callable[[Q, Any, float], Any]] = {
     R.GetAccount: account,
-    R.GetRank: rank,
-    R.GetLeaderboard: leaderboard,
+    R.GetRank: boards.rank,
+    R.GetLeaderboard: boards.leaderboard,
     R.GetHistory: history,
     R.GetAudit: audit,
     R.SpentToday: spent_today,
