@@ -74,13 +74,12 @@ class DatabaseSettings(BaseModel):
     @field_validator("url")
     @classmethod
     def _scheme(cls, value: str) -> str:
-        if not value.startswith(("sqlite:///", "postgresql://")):
+        # The setting names a URL (a bare path is for the CLI's own arguments).
+        if not value.startswith(("sqlite:", "postgresql://", "postgres://")):
             raise ValueError("must start with sqlite:/// (e.g. sqlite:///giftcord.db)")
-        if value.startswith("postgresql://"):
-            raise ValueError("PostgreSQL is planned for scale-out; use sqlite:/// for now")
         try:
-            # The store's own rule for which files it can open (not `:memory:`, not empty), so
-            # `check-config` refuses exactly what `run` would.
+            # The store's own rule for what it can open (PostgreSQL not yet, not `:memory:`, not
+            # an empty path), so `check-config` refuses exactly what `run` would.
             database_path(value)
         except StorageError as exc:
             raise ValueError(exc.operator_detail) from None

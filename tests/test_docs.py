@@ -13,7 +13,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = sorted((REPO / "docs").glob("*.md"))
-# `tests/storage/test_faults.py::test_backup_is_an_openable_checked_copy`, or a bare path.
+# `tests/storage/sqlite/test_faults.py::test_backup_is_an_openable_checked_copy`, or a bare path.
 CITATION = re.compile(r"`((?:tests|bot|cogs|benchmarks)/[\w/.-]+\.(?:py|csv|md))(?:::(\w+))?`")
 # `docs/economy.md` wherever the README, a doc or a code comment cites one.
 DOC_PATH = re.compile(r"docs/[\w-]+\.md")

@@ -1,4 +1,4 @@
-"""Opening, migrations, storage faults (loud and safe), verify, backup."""
+"""SQLite-specific storage tests: faults of the file itself (locked, full, read-only, corrupt), tampering caught by `verify`, backup."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from bot.storage import CorruptDatabase, SqliteLedger, StorageError, database_pa
 from bot.storage.errors import USER_SENTENCE
 from bot.storage.schema import LATEST
 from tests.storage.conftest import GUILD, FakeClock, fund, key
+from tests.storage.test_period_boards import START as PERIOD_START
 
 
 @pytest.mark.parametrize(
@@ -210,3 +211,23 @@ async def test_backup_is_an_openable_checked_copy(
         await copy.close()
     with pytest.raises(StorageError, match="already exists"):
         await ledger.backup(dest)
+
+
+async def test_verify_notices_rolled_up_totals_that_differ_from_their_days(tmp_path: Path) -> None:
+    clock = FakeClock(PERIOD_START)
+    path = tmp_path / "p.db"
+    ledger = await SqliteLedger.open(path, EconomyConfig(), clock=clock)
+    try:
+        await fund(ledger, 1, 100)
+        await ledger.run(SendGift(GUILD, 1, 2, key=key(), gift_name="Rose", count=3))
+        clock.advance(86_400)  # the next day's first gift rolls the day before up
+        await ledger.run(SendGift(GUILD, 1, 2, key=key(), gift_name="Rose", count=1))
+        assert (await ledger.verify()).ok
+        other = sqlite3.connect(path)
+        other.execute("UPDATE period_stats SET coins_spent = coins_spent + 1 WHERE user_id = 1")
+        other.commit()
+        other.close()
+        report = await ledger.verify()
+        assert any("period totals differ from their days" in v for v in report.violations)
+    finally:
+        await ledger.close()

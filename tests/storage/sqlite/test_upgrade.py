@@ -26,7 +26,7 @@ from bot.storage import SqliteLedger
 from bot.storage.schema import LATEST
 from tests.test_settings import run_cli
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "v1_ledger.sql"
+FIXTURE = Path(__file__).parents[2] / "fixtures" / "v1_ledger.sql"
 G, MOD, ALICE, BOB, CAROL, DAVE = 1, 900, 10, 11, 12, 13
 SYSTEM = {-1: "system:mint", -2: "system:gifts", -3: "system:adjust",
           -4: "system:payout_pending", -5: "system:paid_out"}  # fmt: skip

@@ -24,7 +24,7 @@ def _storm_and_kill(path: Path, tag: str, delay: float, out: Path) -> list[str]:
     printed (acknowledged)."""
     with out.open("wb") as sink:
         # PYTHONPATH: the driver runs this checkout's code, whatever is installed.
-        env = {**os.environ, "PYTHONPATH": str(DRIVER.parents[2])}
+        env = {**os.environ, "PYTHONPATH": str(DRIVER.parents[3])}
         proc = subprocess.Popen([sys.executable, str(DRIVER), str(path), tag], stdout=sink, env=env)
         deadline = time.monotonic() + 30
         while b"ready" not in out.read_bytes():
