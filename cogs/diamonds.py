@@ -13,12 +13,17 @@ from discord.ext import commands
 from bot.app import GiftcordBot
 from bot.economy.errors import InvalidInput
 from bot.economy.reads import EarningsPerDay, GetAccount, TopGifts, TopSupporters
+from bot.economy.requests import ExchangeDiamonds
 from bot.services import Services
 from bot.ui import embeds_creator, embeds_member
 from bot.ui.charts import CHART_FILENAME, render_earnings
-from bot.ui.context import guild_id
+from bot.ui.confirm import ConfirmView
+from bot.ui.context import amount as parse_amount
+from bot.ui.context import guild_id, key, respond
 
 DAY_CHOICES = [app_commands.Choice(name=f"{d} days", value=d) for d in (7, 30, 90)]
+# An exchange above this many diamonds asks first (a typo of one zero is a lot of diamonds).
+CONFIRM_EXCHANGE_ABOVE = 10_000
 
 
 class DiamondsCog(commands.Cog, name="Diamonds"):
@@ -75,6 +80,26 @@ class DiamondsCog(commands.Cog, name="Diamonds"):
         await interaction.followup.send(
             embed=embed, file=chart, ephemeral=own, allowed_mentions=discord.AllowedMentions.none()
         )
+
+    @diamonds.command(name="exchange", description="Turn diamonds into coins to send as gifts")
+    @app_commands.describe(diamonds="How many diamonds, e.g. 20000 or 20k")
+    async def exchange(self, interaction: discord.Interaction, diamonds: str) -> None:
+        cfg, gid, user_id = self.services.economy, guild_id(interaction), interaction.user.id
+        wanted = parse_amount(diamonds, cfg.max_balance, "diamonds")
+        # The command's id is the key, so a second press of Confirm exchanges nothing more.
+        request = ExchangeDiamonds(gid, user_id, key=key(interaction), diamonds=wanted)
+
+        async def exchange_now(_: discord.Interaction) -> tuple[str | None, discord.Embed]:
+            return None, embeds_member.exchange(await self.services.ledger.run(request))
+
+        if wanted <= CONFIRM_EXCHANGE_ABOVE:
+            _, embed = await exchange_now(interaction)
+            await respond(interaction, embed=embed, ephemeral=True)
+            return
+        view = ConfirmView(user_id, exchange_now, confirm_label="Exchange")
+        question = embeds_member.exchange_question(wanted, cfg.exchange_diamonds_per_coin)
+        if await respond(interaction, embed=question, view=view, ephemeral=True):
+            view.message = await interaction.original_response()
 
 
 async def setup(bot: GiftcordBot) -> None:

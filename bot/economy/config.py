@@ -86,6 +86,9 @@ class EconomyConfig(BaseModel):
     cashout_fee_fixed_usd: NonNegUSD = Decimal("0")
     eligible_countries: list[str] = Field(default_factory=lambda: list(DEFAULT_ELIGIBLE_COUNTRIES))
     combo_window_seconds: float = Field(default=15.0, gt=0, le=300)
+    # `/diamonds exchange`: diamonds per coin. 2 is value-neutral: a diamond is worth 0.005 USD
+    # to its creator, a coin 0.01 USD at list price.
+    exchange_diamonds_per_coin: int = Field(default=2, ge=1, validate_default=True)
     gifts: list[GiftConfig] | None = Field(
         default=None,
         validate_default=True,  # TikTok's packaged prices are bounded by max_balance too
@@ -140,6 +143,14 @@ class EconomyConfig(BaseModel):
                 gift.coins, info, f"the gift “{gift.name}” ({format_count(gift.coins)} coins)"
             )
         return gifts
+
+    @field_validator("exchange_diamonds_per_coin")
+    @classmethod
+    def _exchange_rate(cls, rate: int, info: ValidationInfo) -> int:
+        _within_max_balance(
+            rate, info, f"an exchange rate of {format_count(rate)} diamonds per coin"
+        )
+        return rate
 
     @field_validator("cashout_min_usd")
     @classmethod

@@ -26,3 +26,4 @@ class TxnKind(StrEnum):
     CASHOUT_REJECT = "cashout_reject"
     EVENT_START = "event_start"
     EVENT_END = "event_end"
+    EXCHANGE = "exchange"  # diamonds turned into coins (`/diamonds exchange`)

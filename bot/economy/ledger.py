@@ -67,6 +67,7 @@ class SystemAccount:
     ADJUST = -3  # moderator grants (out) and revocations (in), both currencies
     PAYOUT_PENDING = -4  # diamonds held for a pending cash-out
     PAID_OUT = -5  # diamonds of approved cash-outs
+    EXCHANGE = -6  # diamonds exchanged for coins flow in; the coins they buy flow out
 
 
 # --- results ------------------------------------------------------------------------------
@@ -92,11 +93,23 @@ class Account:
 class PurchaseResult:
     txn_id: int
     coins: int
-    bonus_coins: int  # event bonus, minted on top
+    bonus_coins: int  # an event's or a promotion's bonus, minted on top
     usd: Decimal  # list price, exact
     balance: int  # coins after
     remaining_today_usd: Decimal  # of the daily spend cap
     event_id: int | None
+    promotion: bool = False  # the bonus came from a purchase promotion, not the event
+    replayed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeResult:
+    txn_id: int
+    diamonds: int  # exchanged (burnt): the coins × the rate
+    coins: int  # bought with them
+    rate: int  # diamonds per coin at the time
+    diamonds_left: int  # balance after (what did not make a whole coin stays)
+    coins_balance: int  # balance after
     replayed: bool = False
 
 

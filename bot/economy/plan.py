@@ -178,7 +178,7 @@ class Record:
     after: int | None = None
     gift_name: str | None = None
     count: int | None = None
-    ratio: Decimal | None = None  # diamonds per coin a gift used, so verify can recompute it
+    ratio: Decimal | None = None  # diamonds per coin a gift or an exchange used, for verify
     usd: Decimal | None = None
     reason: str | None = None
     event_id: int | None = None

@@ -66,6 +66,17 @@ class Purchase(Write[L.PurchaseResult]):
 
 
 @dataclass(frozen=True, slots=True)
+class ExchangeDiamonds(Write[L.ExchangeResult]):
+    """Turn diamonds into coins at the configured rate; what does not make a whole coin stays."""
+
+    result = L.ExchangeResult
+    guild_id: int
+    user_id: int
+    key: str
+    diamonds: int
+
+
+@dataclass(frozen=True, slots=True)
 class SendGift(Write[L.GiftResult]):
     """`count` × the gift named `gift_name` from sender to recipient. The decision resolves the
     name once; the result carries the catalogue entry it used."""

@@ -125,6 +125,26 @@ def verify_connection(conn: sqlite3.Connection, max_balance: int) -> VerifyRepor
             bad_gifts,
             "txn {0}: {1} coins × {2} should mint {3} diamonds, it minted {4}",
         )
+        # An exchange burns exactly its coins × the rate it recorded, and its member legs say so.
+        exchanges = q(
+            "SELECT t.id, t.amount, t.ratio, t.diamonds, COALESCE(s.c, 0), COALESCE(s.d, 0)"
+            " FROM txns t LEFT JOIN (SELECT txn_id,"
+            " SUM(CASE WHEN currency = 'coins' THEN amount ELSE 0 END) AS c,"
+            " SUM(CASE WHEN currency = 'diamonds' THEN -amount ELSE 0 END) AS d"
+            " FROM entries WHERE account >= 0 GROUP BY txn_id) s ON s.txn_id = t.id"
+            " WHERE t.kind = 'exchange'"
+        ).fetchall()
+        _check(
+            report,
+            "exchange moved the wrong amounts",
+            [
+                row
+                for row in exchanges
+                if row[3] != row[1] * Decimal(row[2]) or (row[4], row[5]) != (row[1], row[3])
+            ],
+            "txn {0}: {1} coins at {2} diamonds each should burn {1}×{2}, it recorded {3} "
+            "diamonds and its legs move {4} coins / {5} diamonds",
+        )
         pending = {
             g: s
             for g, s in q(

@@ -9,8 +9,9 @@ import discord
 
 from bot.economy.catalog import CoinPackage, Gift
 from bot.economy.config import EconomyConfig
+from bot.economy.decide.exchange import coins_for
 from bot.economy.kinds import TxnKind
-from bot.economy.ledger import Account, HistoryEntry, Page, PurchaseResult
+from bot.economy.ledger import Account, ExchangeResult, HistoryEntry, Page, PurchaseResult
 from bot.economy.rules import PurchaseQuote, usd_for_diamonds
 from bot.ui import format as fmt
 from bot.ui.labels import txn_label
@@ -136,6 +137,30 @@ def purchase(result: PurchaseResult) -> discord.Embed:
         value=f"+{fmt.coins(result.bonus_coins)}" if result.bonus_coins else "none",
     )
     embed.add_field(name="Today's remaining limit", value=fmt.usd(result.remaining_today_usd))
+    return fmt.demo_footer(embed, fmt.DEMO_COINS_NOTE)
+
+
+def exchange_question(diamonds: int, rate: int) -> discord.Embed:
+    coins, burnt = coins_for(diamonds, rate)
+    return discord.Embed(
+        title=f"Exchange {fmt.count(diamonds)} diamonds?",
+        colour=fmt.INFO_COLOUR,
+        description=f"They buy **{fmt.coins(coins)}** at {fmt.count(rate)} diamonds per coin"
+        + (f"; {fmt.count(diamonds - burnt)} diamonds stay." if diamonds > burnt else ".")
+        + " Coins can't be turned back into diamonds.",
+    )
+
+
+def exchange(result: ExchangeResult) -> discord.Embed:
+    embed = discord.Embed(
+        title=f"💎→🪙 You exchanged {fmt.count(result.diamonds)} diamonds",
+        colour=fmt.OK_COLOUR,
+        description=f"They bought {fmt.coins(result.coins)} at {fmt.count(result.rate)} diamonds"
+        " per coin. Send them as gifts with `/gift`."
+        + (" (already done)" if result.replayed else ""),
+    )
+    embed.add_field(name="Coins", value=fmt.count(result.coins_balance))
+    embed.add_field(name="Diamonds", value=fmt.count(result.diamonds_left))
     return fmt.demo_footer(embed, fmt.DEMO_COINS_NOTE)
 
 

@@ -20,6 +20,7 @@ TXN_LABELS: dict[TxnKind, str] = {
     TxnKind.CASHOUT_REJECT: "Cash-out rejected (diamonds returned)",
     TxnKind.EVENT_START: "Event started",
     TxnKind.EVENT_END: "Event ended",
+    TxnKind.EXCHANGE: "Exchanged diamonds for coins",
 }
 
 

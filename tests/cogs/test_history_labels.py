@@ -13,6 +13,7 @@ from bot.economy.requests import (
     ConfirmAge,
     DecideCashout,
     EndEvent,
+    ExchangeDiamonds,
     GrantMany,
     Purchase,
     RegisterCreator,
@@ -67,6 +68,7 @@ async def _every_kind(harness: Any) -> None:
         await led.run(
             DecideCashout(G, payout.id, key=key(), actor_id=MODERATOR, approve=approve, reason="r")
         )
+    await led.run(ExchangeDiamonds(G, ALICE, key=key(), diamonds=10))
     for frozen in (True, False):
         await led.run(SetFrozen(G, ALICE, key=key(), actor_id=MODERATOR, frozen=frozen, reason="r"))
     event = await led.run(StartEvent(

@@ -44,6 +44,7 @@ EXPECTED: dict[str, dict[str, tuple[int, bool, dict[str, Any]]]] = {
         "member": (USER, False, {}),
         "days": (INTEGER, False, {"choices": {7, 30, 90}}),
     },
+    "diamonds exchange": {"diamonds": (STRING, True, {})},  # product.md §9
     "cashout estimate": {"diamonds": (STRING, False, {})},
     "cashout request": {
         "diamonds": (STRING, True, {}),

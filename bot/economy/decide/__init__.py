@@ -11,6 +11,7 @@ from bot.economy import requests as rq
 from bot.economy.decide.base import Ctx, Decision, Facts, Needs, involved
 from bot.economy.decide.cashout import DecideCashoutDecision, RequestCashoutDecision
 from bot.economy.decide.events import EndEventDecision, SetEventMessageDecision, StartEventDecision
+from bot.economy.decide.exchange import ExchangeDecision
 from bot.economy.decide.members import (
     ConfirmAgeDecision,
     RegisterCreatorDecision,
@@ -29,6 +30,7 @@ DECISIONS: dict[type[Any], Decision[Any, Any]] = {
     rq.ConfirmAge: ConfirmAgeDecision(),
     rq.Purchase: PurchaseDecision(),
     rq.SendGift: GiftDecision(),
+    rq.ExchangeDiamonds: ExchangeDecision(),
     rq.Adjust: AdjustDecision(),
     rq.GrantMany: GrantManyDecision(),
     rq.SetFrozen: SetFrozenDecision(),

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.economy.config import EconomyConfig
-from bot.economy.ledger import GiftResult
+from bot.economy.ledger import Currency, GiftResult
 from bot.economy.reads import ExportRows, GetAccount
-from bot.economy.requests import SendGift
+from bot.economy.requests import ExchangeDiamonds, SendGift
 from bot.storage import CorruptDatabase, SqliteLedger, StorageError, database_path, open_ledger
 from bot.storage.errors import USER_SENTENCE
 from bot.storage.schema import LATEST
@@ -231,3 +231,18 @@ async def test_verify_notices_rolled_up_totals_that_differ_from_their_days(tmp_p
         assert any("period totals differ from their days" in v for v in report.violations)
     finally:
         await ledger.close()
+
+
+async def test_verify_notices_an_exchange_that_burnt_the_wrong_diamonds(
+    ledger: SqliteLedger, db_path: Path
+) -> None:
+    await fund(ledger, 1, 101, Currency.DIAMONDS)
+    res = await ledger.run(ExchangeDiamonds(GUILD, 1, key=key(), diamonds=101))
+    assert (res.coins, res.diamonds, res.diamonds_left) == (50, 100, 1)
+    assert (await ledger.verify()).ok
+    other = sqlite3.connect(db_path)
+    other.execute("UPDATE txns SET ratio = '3' WHERE kind = 'exchange'")  # the recorded rate
+    other.commit()
+    other.close()
+    report = await ledger.verify()
+    assert any("exchange moved the wrong amounts" in v for v in report.violations)
