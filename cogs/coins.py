@@ -57,7 +57,8 @@ class CoinsCog(commands.Cog, name="Coins"):
     async def packages(self, interaction: discord.Interaction) -> None:
         cfg = self.services.economy
         await interaction.response.send_message(
-            embed=embeds_member.packages(cfg, cfg.coin_packages()), ephemeral=True
+            embed=embeds_member.packages(cfg, cfg.coin_packages(), self.services.clock()),
+            ephemeral=True,
         )
 
     @coins.command(name="buy", description="Buy demo coins: a package or a custom amount")
@@ -99,11 +100,11 @@ class CoinsCog(commands.Cog, name="Coins"):
             event = await ledger.run(GetLiveEvent(gid))
             spent = await ledger.run(SpentToday(gid, user_id))
             # Refuse now rather than ask a question whose answer can only be refused.
-            rules.check_spend(cfg, spent, quote, self.services.clock())
+            now = self.services.clock()
+            rules.check_spend(cfg, spent, quote, now)
             remaining = rules.remaining_spend(cfg, spent)
-            embed = embeds_member.purchase_question(
-                quote, event.bonus_percent if event else 0, remaining, age=age
-            )
+            offer = rules.purchase_bonus(cfg, quote.coins, event.bonus_percent if event else 0, now)
+            embed = embeds_member.purchase_question(quote, offer, remaining, age=age)
             if await respond(interaction, embed=embed, view=view, ephemeral=True):
                 view.message = await interaction.original_response()
 

@@ -21,7 +21,7 @@ class HelpCog(commands.Cog, name="Help"):
     @app_commands.guild_only()
     async def help(self, interaction: discord.Interaction) -> None:
         await interaction.response.send_message(
-            embed=help_embed(self.services.economy), ephemeral=True
+            embed=help_embed(self.services.economy, self.services.clock()), ephemeral=True
         )
 
 

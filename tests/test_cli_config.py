@@ -214,3 +214,17 @@ def test_usage_errors_exit_2_as_the_help_says(tmp_path: Path) -> None:
     proc = run_cli("backup", str(existing), cwd=tmp_path)
     assert proc.returncode == 2
     assert "already exists" in proc.stderr
+
+
+def test_a_bad_promotion_list_is_one_configuration_line(tmp_path: Path) -> None:
+    backwards = (
+        '[{"min_coins": 10, "bonus_percent": 10, "starts": "2026-12-31", "ends": "2026-12-01"}]'
+    )
+    env = {**TOKEN, "GIFTCORD_ECONOMY__PROMOTIONS": backwards}
+    for command in ("check-config", "run"):
+        proc = run_cli(command, env=env, cwd=tmp_path)
+        assert proc.returncode == 2, proc.stderr
+        [line] = proc.stderr.strip().splitlines()
+        assert "economy.promotions" in line
+        assert "GIFTCORD_ECONOMY__PROMOTIONS" in line
+        assert "ends (2026-12-01) is before starts (2026-12-31)" in line

@@ -6,6 +6,7 @@ Lives in the domain (pydantic only, no discord) so the rules and the store read 
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from pydantic import (
     Field,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from bot.economy.catalog import Catalog, CoinPackage, Gift, load_packaged_gifts
@@ -50,6 +52,23 @@ class PackageConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     coins: int = Field(gt=0)
     usd: NonNegUSD
+
+
+class PromotionConfig(BaseModel):
+    """A purchase promotion: `bonus_percent` extra coins on a purchase of at least `min_coins`,
+    from the day `starts` through the day `ends` (UTC dates, both included; either optional)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    min_coins: int = Field(gt=0)
+    bonus_percent: int = Field(gt=0, le=100)
+    starts: date | None = None
+    ends: date | None = None
+
+    @model_validator(mode="after")
+    def _window(self) -> PromotionConfig:
+        if self.starts is not None and self.ends is not None and self.ends < self.starts:
+            raise ValueError(f"ends ({self.ends}) is before starts ({self.starts})")
+        return self
 
 
 class GiftConfig(BaseModel):
@@ -89,6 +108,9 @@ class EconomyConfig(BaseModel):
     # `/diamonds exchange`: diamonds per coin. 2 is value-neutral: a diamond is worth 0.005 USD
     # to its creator, a coin 0.01 USD at list price.
     exchange_diamonds_per_coin: int = Field(default=2, ge=1, validate_default=True)
+    # Purchase promotions (none by default): the highest matching bonus applies, and an event's
+    # bonus and a promotion do not stack — the larger one applies (rules.purchase_bonus).
+    promotions: list[PromotionConfig] = Field(default_factory=list)
     gifts: list[GiftConfig] | None = Field(
         default=None,
         validate_default=True,  # TikTok's packaged prices are bounded by max_balance too
@@ -143,6 +165,17 @@ class EconomyConfig(BaseModel):
                 gift.coins, info, f"the gift “{gift.name}” ({format_count(gift.coins)} coins)"
             )
         return gifts
+
+    @field_validator("promotions")
+    @classmethod
+    def _promotions(
+        cls, promotions: list[PromotionConfig], info: ValidationInfo
+    ) -> list[PromotionConfig]:
+        for p in promotions:
+            _within_max_balance(
+                p.min_coins, info, f"a promotion from {format_count(p.min_coins)} coins"
+            )
+        return promotions
 
     @field_validator("exchange_diamonds_per_coin")
     @classmethod

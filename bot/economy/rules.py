@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from typing import Protocol
 
-from bot.economy.config import EconomyConfig
+from bot.economy.config import EconomyConfig, PromotionConfig
 from bot.economy.errors import DailyCapReached, InvalidAmount
 from bot.economy.money import format_count, format_usd, to_cents
 
@@ -51,6 +51,37 @@ def check_spend(cfg: EconomyConfig, spent_today: Decimal, quote: PurchaseQuote, 
     remaining = remaining_spend(cfg, spent_today)
     if quote.usd > remaining:
         raise DailyCapReached("demo spending limit", format_usd(remaining), next_reset(now))
+
+
+@dataclass(frozen=True, slots=True)
+class Bonus:
+    """The bonus a purchase gets: one percent, from the live event or from a promotion."""
+
+    percent: int
+    promotion: bool  # False: the event's bonus (or none)
+
+    def coins(self, bought: int) -> int:
+        return bonus_coins(bought, self.percent)
+
+
+def active_promotions(cfg: EconomyConfig, now: float) -> list[PromotionConfig]:
+    """The promotions whose window holds this UTC day, best bonus first."""
+    today = datetime.fromtimestamp(now, tz=UTC).date()
+    live = [
+        p
+        for p in cfg.promotions
+        if (p.starts is None or p.starts <= today) and (p.ends is None or today <= p.ends)
+    ]
+    return sorted(live, key=lambda p: (-p.bonus_percent, p.min_coins))
+
+
+def purchase_bonus(cfg: EconomyConfig, coins: int, event_percent: int, now: float) -> Bonus:
+    """The highest promotion this purchase reaches, or the event's bonus if that is larger:
+    they never stack (a tie goes to the event, the same coins either way)."""
+    promo = next((p for p in active_promotions(cfg, now) if coins >= p.min_coins), None)
+    if promo is not None and promo.bonus_percent > event_percent:
+        return Bonus(promo.bonus_percent, promotion=True)
+    return Bonus(event_percent, promotion=False)
 
 
 def bonus_coins(coins: int, bonus_percent: int) -> int:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import discord
 
 from bot.economy.config import EconomyConfig
+from bot.economy.rules import active_promotions
 from bot.ui import format as fmt
+from bot.ui.embeds_member import promotion_line
 
 SIDE_BY_SIDE = (
     "```\n"
@@ -17,7 +19,7 @@ SIDE_BY_SIDE = (
 )
 
 
-def help_embed(cfg: EconomyConfig) -> discord.Embed:
+def help_embed(cfg: EconomyConfig, now: float) -> discord.Embed:
     pkgs = cfg.coin_packages()
     ratio = cfg.diamonds_per_coin
     ratio_text = "1 diamond per coin" if ratio == 1 else f"{ratio} diamonds per coin"
@@ -37,6 +39,7 @@ def help_embed(cfg: EconomyConfig) -> discord.Embed:
             f"coins at {fmt.usd(cfg.custom_usd_per_coin * 100)} per 100. "
             f"Limit {fmt.usd(cfg.daily_spend_cap_usd)} a day (UTC); a confirm button above "
             f"{fmt.usd(cfg.purchase_confirm_above_usd)}; first purchase asks you to confirm you are 18+."
+            + "".join(f"\nPromotion: {promotion_line(p)}." for p in active_promotions(cfg, now))
         ),
         inline=False,
     )
@@ -53,7 +56,9 @@ def help_embed(cfg: EconomyConfig) -> discord.Embed:
         value=(
             f"The recipient gets {ratio_text} of gift value. "
             f"1,000 diamonds = {fmt.usd(cfg.usd_per_diamond * 1000)} "
-            f"(${cfg.usd_per_diamond.normalize():f} each, the creator's 50 % share)."
+            f"(${cfg.usd_per_diamond.normalize():f} each, the creator's 50 % share). "
+            f"Or turn them into coins with `/diamonds exchange`: "
+            f"{fmt.count(cfg.exchange_diamonds_per_coin)} diamonds per coin."
         ),
         inline=False,
     )

@@ -7,12 +7,13 @@ from decimal import Decimal
 
 import discord
 
+from bot.economy import rules
 from bot.economy.catalog import CoinPackage, Gift
-from bot.economy.config import EconomyConfig
+from bot.economy.config import EconomyConfig, PromotionConfig
 from bot.economy.decide.exchange import coins_for
 from bot.economy.kinds import TxnKind
 from bot.economy.ledger import Account, ExchangeResult, HistoryEntry, Page, PurchaseResult
-from bot.economy.rules import PurchaseQuote, usd_for_diamonds
+from bot.economy.rules import Bonus, PurchaseQuote, usd_for_diamonds
 from bot.ui import format as fmt
 from bot.ui.labels import txn_label
 
@@ -70,7 +71,7 @@ def diamonds(
     return fmt.demo_footer(embed)
 
 
-def packages(cfg: EconomyConfig, pkgs: list[CoinPackage]) -> discord.Embed:
+def packages(cfg: EconomyConfig, pkgs: list[CoinPackage], now: float) -> discord.Embed:
     lines = [
         f"**{fmt.coins(p.coins)}** — {fmt.usd(p.usd)}"
         + (f" ({fmt.usd(p.usd / p.coins * 100)} per 100)" if p.coins else "")
@@ -88,6 +89,12 @@ def packages(cfg: EconomyConfig, pkgs: list[CoinPackage]) -> discord.Embed:
         ),
         inline=False,
     )
+    if promos := rules.active_promotions(cfg, now):
+        embed.add_field(
+            name="Promotions (bonus coins, not counted toward the daily limit)",
+            value="\n".join(promotion_line(p) for p in promos),
+            inline=False,
+        )
     embed.add_field(
         name="Daily limit", value=f"{fmt.usd(cfg.daily_spend_cap_usd)} of list price per UTC day"
     )
@@ -98,8 +105,22 @@ def packages(cfg: EconomyConfig, pkgs: list[CoinPackage]) -> discord.Embed:
     return fmt.demo_footer(embed, fmt.DEMO_COINS_NOTE)
 
 
+def bonus_text(percent: int, promotion: bool, coins: int) -> str:
+    """`+10 % promotion (+140 coins)` — where a purchase's bonus comes from and what it gives."""
+    where = "promotion" if promotion else "event bonus"
+    return f"+{percent} % {where} (+{fmt.coins(coins)})"
+
+
+def promotion_line(promo: PromotionConfig) -> str:
+    """`+10 % on 1,400 coins or more until 31 Dec` (UTC dates)."""
+    line = f"+{promo.bonus_percent} % on {fmt.coins(promo.min_coins)} or more"
+    if promo.ends is not None:
+        line += f" until {promo.ends.day} {promo.ends.strftime('%b')}"
+    return line
+
+
 def purchase_question(
-    quote: PurchaseQuote, bonus_percent: int, remaining_today: Decimal, *, age: bool
+    quote: PurchaseQuote, offer: Bonus, remaining_today: Decimal, *, age: bool
 ) -> discord.Embed:
     embed = discord.Embed(
         title=f"Buy {fmt.coins(quote.coins)}?",
@@ -113,9 +134,9 @@ def purchase_question(
     )
     embed.add_field(name="List price", value=f"{fmt.usd(quote.usd)} (demo — nothing charged)")
     embed.add_field(
-        name="Event bonus",
-        value=f"+{bonus_percent}% (+{fmt.coins(quote.coins * bonus_percent // 100)})"
-        if bonus_percent
+        name="Bonus",
+        value=bonus_text(offer.percent, offer.promotion, offer.coins(quote.coins))
+        if offer.percent
         else "none right now",
     )
     embed.add_field(name="Today's remaining limit", value=fmt.usd(remaining_today))
@@ -133,8 +154,13 @@ def purchase(result: PurchaseResult) -> discord.Embed:
     embed.add_field(name="Coins", value=fmt.count(result.balance))
     embed.add_field(name="List price", value=f"{fmt.usd(result.usd)} (demo — nothing charged)")
     embed.add_field(
-        name="Event bonus",
-        value=f"+{fmt.coins(result.bonus_coins)}" if result.bonus_coins else "none",
+        name="Bonus",
+        value=(
+            f"+{fmt.coins(result.bonus_coins)} "
+            + ("(promotion)" if result.promotion else "(event bonus)")
+        )
+        if result.bonus_coins
+        else "none",
     )
     embed.add_field(name="Today's remaining limit", value=fmt.usd(result.remaining_today_usd))
     return fmt.demo_footer(embed, fmt.DEMO_COINS_NOTE)

@@ -62,6 +62,7 @@ def transfer(account: int, other: int, currency: Currency, amount: int) -> tuple
 class _Bought:
     quote: rules.PurchaseQuote
     bonus: int
+    promotion: bool
     remaining: Decimal  # today's cap left after this purchase
     event_id: int | None
 
@@ -81,8 +82,11 @@ class PurchaseDecision:
             raise AgeConfirmationRequired()
         rules.check_spend(cfg, facts.spent_today, quote, ctx.now)
         live = facts.running_event(ctx.now)
-        # Bonus coins are rounded down (rules.bonus_coins): a bonus never mints part of a coin.
-        bonus = rules.bonus_coins(quote.coins, live.bonus_percent) if live else 0
+        # The event's bonus or a promotion, whichever is larger; bonus coins are minted like
+        # bought ones but have no list price, so they never count toward the daily cap. Rounded
+        # down (rules.bonus_coins): a bonus never mints part of a coin.
+        offer = rules.purchase_bonus(cfg, quote.coins, live.bonus_percent if live else 0, ctx.now)
+        bonus = offer.coins(quote.coins)
         total = quote.coins + bonus
         event_id = live.id if live else None
         return Plan(
@@ -99,7 +103,11 @@ class PurchaseDecision:
                 event_id=event_id,
             ),
             memo=_Bought(
-                quote, bonus, rules.remaining_spend(cfg, facts.spent_today + quote.usd), event_id
+                quote,
+                bonus,
+                offer.promotion,
+                rules.remaining_spend(cfg, facts.spent_today + quote.usd),
+                event_id,
             ),
         )
 
@@ -117,6 +125,7 @@ class PurchaseDecision:
             balance=applied.balances[(req.user_id, COINS)],
             remaining_today_usd=m.remaining,
             event_id=m.event_id,
+            promotion=m.promotion,
         )
 
 
