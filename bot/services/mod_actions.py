@@ -8,7 +8,8 @@ A replayed operation (same idempotency key) is not posted again: the first deliv
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Protocol, TypeVar
 
 import discord
 
@@ -41,6 +42,14 @@ from bot.ui.models import Audited, SettingsChange
 log = logging.getLogger("giftcord.settings")
 
 
+class _Result(Protocol):
+    @property
+    def replayed(self) -> bool: ...
+
+
+R = TypeVar("R", bound=_Result)
+
+
 def clean_reason(reason: str) -> str:
     """The domain's one reason rule, checked before any confirm button is offered (so a
     moderator is not asked to confirm what would then be refused)."""
@@ -62,6 +71,15 @@ class ModActions:
     def __init__(self, bot: discord.Client, ledger: Ledger) -> None:
         self.bot = bot
         self.ledger = ledger
+
+    async def _audited(
+        self, guild_id: int, result: R, audit: Callable[[], discord.Embed]
+    ) -> Audited[R]:
+        """A moderator write's result, with its audit post — made once: a replayed write (a
+        redelivered interaction, a second press) was posted the first time."""
+        if result.replayed:
+            return Audited(result, None)
+        return Audited(result, await post_audit(self.bot, self.ledger, guild_id, audit()))
 
     async def adjust(
         self,
@@ -94,10 +112,11 @@ class ModActions:
                 f"<@{user_id}> has only {format_count(exc.have)} {currency.value} — revoke at "
                 f"most that, or use `/mod set` with amount 0."
             ) from exc
-        if result.replayed:
-            return Audited(result, None)
-        embed = mod_replies.adjust_audit(result, actor_id=actor_id, reason=reason)
-        return Audited(result, await post_audit(self.bot, self.ledger, guild_id, embed))
+        return await self._audited(
+            guild_id,
+            result,
+            lambda: mod_replies.adjust_audit(result, actor_id=actor_id, reason=reason),
+        )
 
     async def grant_role(
         self,
@@ -122,12 +141,13 @@ class ModActions:
                 reason=reason,
             )
         )
-        if result.replayed:
-            return Audited(result, None)
-        embed = mod_replies.role_grant_audit(
-            result, actor_id=actor_id, role_id=role_id, reason=reason
+        return await self._audited(
+            guild_id,
+            result,
+            lambda: mod_replies.role_grant_audit(
+                result, actor_id=actor_id, role_id=role_id, reason=reason
+            ),
         )
-        return Audited(result, await post_audit(self.bot, self.ledger, guild_id, embed))
 
     async def freeze(
         self, guild_id: int, *, actor_id: int, key: str, user_id: int, frozen: bool, reason: str
@@ -135,10 +155,13 @@ class ModActions:
         result = await self.ledger.run(
             SetFrozen(guild_id, user_id, key=key, actor_id=actor_id, frozen=frozen, reason=reason)
         )
-        if result.replayed or not result.changed:
+        if not result.changed:  # already in that state: nothing to audit
             return Audited(result, None)
-        embed = mod_replies.freeze_audit(result, actor_id=actor_id, reason=reason)
-        return Audited(result, await post_audit(self.bot, self.ledger, guild_id, embed))
+        return await self._audited(
+            guild_id,
+            result,
+            lambda: mod_replies.freeze_audit(result, actor_id=actor_id, reason=reason),
+        )
 
     async def pending_payout(self, guild_id: int, payout_id: int) -> Payout:
         """A pending cash-out request of this server, or a NotFound sentence."""
@@ -165,12 +188,13 @@ class ModActions:
                 guild_id, payout_id, key=key, actor_id=actor_id, approve=approve, reason=reason
             )
         )
-        if payout.replayed:
-            return Audited(payout, None)
-        embed = mod_replies.decision_audit(
-            payout, actor_id=actor_id, approve=approve, reason=reason
+        return await self._audited(
+            guild_id,
+            payout,
+            lambda: mod_replies.decision_audit(
+                payout, actor_id=actor_id, approve=approve, reason=reason
+            ),
         )
-        return Audited(payout, await post_audit(self.bot, self.ledger, guild_id, embed))
 
     async def change_settings(
         self,
