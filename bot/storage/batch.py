@@ -53,7 +53,7 @@ class KeyTaken(Exception):
 class Tx:
     """The batch context (writer thread only): the cursor, the clock reading, the buffers."""
 
-    def __init__(self, conn: sqlite3.Connection, ctx: Ctx) -> None:
+    def __init__(self, conn: sqlite3.Connection, ctx: Ctx, *, careful: bool = False) -> None:
         self.conn = conn
         self.cur = conn.cursor()
         self.ctx = ctx
@@ -68,6 +68,11 @@ class Tx:
         self.txn_id: int = self.cur.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM txns").fetchone()[
             0
         ]
+        self.careful = careful
+        # Fast runs buffer the txns rows too and insert them with one executemany at the flush
+        # (the keys were looked up in this transaction, which holds the write lock, so the
+        # unique index cannot refuse one there; if it ever does, the batch runs again carefully).
+        self.txns: list[tuple[Any, ...]] = []
         self.entries: list[tuple[int, int, int, str, int]] = []
         self.daily: list[tuple[int, int, int, int, int]] = []
         self.event_stats: list[tuple[int, int, int, int]] = []
@@ -128,18 +133,20 @@ class Tx:
 
     def record(self, req: Write[Any], record: Record, applied: Applied, result: Any) -> None:
         text = codec.encode(result)
+        row = (self.txn_id, req.guild_id, req.key, record.kind.value, self.now, text,
+               *codec.record_row(record, applied))  # fmt: skip
+        self._known[(req.guild_id, req.key)] = text
+        if not self.careful:
+            self.txns.append(row)
+            return
         try:
             # UNIQUE (guild_id, idem_key): claiming the key is part of the effect's transaction.
-            self.cur.execute(
-                _INSERT_TXN,
-                (self.txn_id, req.guild_id, req.key, record.kind.value, self.now, text,
-                 *codec.record_row(record, applied)),
-            )  # fmt: skip
+            self.cur.execute(_INSERT_TXN, row)
         except sqlite3.IntegrityError as exc:
+            self._known.pop((req.guild_id, req.key), None)
             if "idem_key" in str(exc):
                 raise KeyTaken() from exc
             raise
-        self._known[(req.guild_id, req.key)] = text
 
     # --- batch-level rows -------------------------------------------------------------------
 
@@ -154,6 +161,11 @@ class Tx:
         """Plain inserts and additive upserts: they cannot refuse, and executemany makes them
         nearly free. Statistics are summed per member first (one upsert per row touched)."""
         cur = self.cur
+        if self.txns:  # first: entries reference them
+            try:
+                cur.executemany(_INSERT_TXN, self.txns)
+            except sqlite3.IntegrityError as exc:
+                raise _Unclean() from exc  # a key taken after all: run the batch carefully
         if self.entries:
             cur.executemany(
                 "INSERT INTO entries (guild_id, account, txn_id, currency, amount)"
@@ -294,7 +306,7 @@ def _run(
     # batch is still true when its guarded write runs (another process waits for the lock).
     conn.execute("BEGIN IMMEDIATE")
     try:
-        tx = Tx(conn, ctx)
+        tx = Tx(conn, ctx, careful=careful)
         tx.prefetch_keys(requests)
         for req in requests:
             try:
