@@ -44,11 +44,11 @@ from discord.ext import commands
 from benchmarks.common import arguments, emit, median, ms, percentile, seed_members, table, verdict
 from bot.app import GiftcordBot, make_intents
 from bot.economy.config import EconomyConfig
+from bot.sandbox.standin import GUILD_ID, DiscordStandIn, InteractionResult, start_bot, stop_bot
+from bot.sandbox.standin.world import Application
 from bot.services import Services
 from bot.settings import DiscordSettings
 from bot.storage import SqliteLedger
-from tests.standin import GUILD_ID, DiscordStandIn, InteractionResult, start_bot, stop_bot
-from tests.standin.world import Application
 
 GUILD = discord.Object(id=GUILD_ID)
 CONCURRENCY = 300

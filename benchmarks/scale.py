@@ -81,7 +81,7 @@ BARE_TOKEN = "scale-bare-baseline-token"  # the baseline bot's own application o
 
 async def build(path: Path, members: int, rows: int, seed: int = 7) -> dict[str, Any]:
     """`rows` ledger txns: `members` seed grants, the rest gifts spread over the last 90 days."""
-    from tests.standin import GUILD_ID
+    from bot.sandbox.standin import GUILD_ID
 
     economy = EconomyConfig()
     catalog = economy.catalog()
@@ -158,7 +158,7 @@ async def build(path: Path, members: int, rows: int, seed: int = 7) -> dict[str,
 
 async def empty_db(path: Path) -> None:
     """The baseline database: the same schema, three members, a few gifts today."""
-    from tests.standin import GUILD_ID
+    from bot.sandbox.standin import GUILD_ID
 
     ledger = await SqliteLedger.open(path, EconomyConfig(), synchronous="OFF", clock=lambda: NOW)
     try:
@@ -197,7 +197,7 @@ async def queries(
 ) -> dict[str, Any]:
     """p50/p99 of the read paths the commands use, through the ledger API: up to `n` samples
     per query, fewer (at least 10) when a query is so slow that `budget` seconds run out."""
-    from tests.standin import GUILD_ID
+    from bot.sandbox.standin import GUILD_ID
 
     rng = random.Random(seed)
     # synchronous=FULL; the clock stays at NOW, the end of the ledger's last day
@@ -263,8 +263,8 @@ def _stats(samples: list[float]) -> dict[str, Any]:
 async def stats_chart(path: Path, n: int) -> dict[str, Any]:
     """What `/diamonds stats days:90` does, for the top creator: queries, then the chart in a
     worker thread (as the cog does)."""
+    from bot.sandbox.standin import GUILD_ID
     from bot.ui.charts import render_earnings
-    from tests.standin import GUILD_ID
 
     ledger = await SqliteLedger.open(path, EconomyConfig(), clock=lambda: NOW)
     try:
@@ -310,7 +310,7 @@ async def stats_chart(path: Path, n: int) -> dict[str, Any]:
 
 
 async def _standin(members: int, extra_app: bool = False) -> Any:
-    from tests.standin import DiscordStandIn
+    from bot.sandbox.standin import DiscordStandIn
 
     standin = DiscordStandIn(default_timeout=60.0)
     if extra_app:
@@ -395,9 +395,9 @@ def _mb(stage: dict[str, Any], name: str) -> None:
 async def _child_rss(bare: bool) -> None:
     """Runs in the child process: build the bot the way `python -m bot` does, report memory."""
     from bot.app import GiftcordBot, make_intents, point_at_discord
+    from bot.sandbox.standin import GUILD_ID, start_bot, stop_bot
     from bot.services import Services
     from bot.settings import load_settings
-    from tests.standin import GUILD_ID, start_bot, stop_bot
 
     stages: dict[str, Any] = {}
     _mb(stages, "imported")

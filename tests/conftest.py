@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.economy.config import EconomyConfig
+from bot.sandbox.standin import DiscordStandIn
 from tests.harness import Harness
-from tests.standin import DiscordStandIn
 
 
 @pytest.fixture

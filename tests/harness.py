@@ -20,11 +20,11 @@ from bot.economy.config import EconomyConfig
 from bot.economy.ledger import AdjustMode, Currency
 from bot.economy.reads import GetAccount
 from bot.economy.requests import Adjust
+from bot.sandbox.standin import GUILD_ID, OWNER, DiscordStandIn, SimulatedUser, start_bot, stop_bot
 from bot.services import Services
 from bot.settings import DiscordSettings
 from bot.storage import SqliteLedger
 from tests.clock import FakeClock
-from tests.standin import GUILD_ID, OWNER, DiscordStandIn, SimulatedUser, start_bot, stop_bot
 
 T = TypeVar("T")
 

@@ -38,6 +38,11 @@ BOUNDARIES: list[tuple[str, tuple[str, ...]]] = [
     # Cogs and rendering reach the ledger only through the port in bot.economy.
     ("cogs", ("bot.storage",)),
     ("bot/ui", ("bot.storage",)),
+    # The stand-in is a Discord, not a part of the bot: it knows discord.py's wire, never giftcord.
+    (
+        "bot/sandbox/standin",
+        ("bot.economy", "bot.storage", "bot.services", "bot.ui", "bot.app", "cogs"),
+    ),
 ]
 
 

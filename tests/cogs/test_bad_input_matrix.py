@@ -15,7 +15,7 @@ import pytest
 from bot.economy.ledger import AdjustMode, Currency
 from bot.economy.reads import ExportRows, GetGuildSettings, GetLiveEvent
 from bot.economy.requests import Adjust, ConfirmAge
-from tests.standin.ids import ALICE, BOB, GENERAL, GUILD_ID, MODERATOR, OWNER
+from bot.sandbox.standin.ids import ALICE, BOB, GENERAL, GUILD_ID, MODERATOR, OWNER
 
 CASES: list[tuple[int, str, dict[str, Any], str]] = [
     # (who, command, options, words the sentence must contain)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.economy.config import MAX_BALANCE_CEILING, EconomyConfig, GiftConfig, PackageConfig
-from tests.standin.ids import ALICE, BOB, GUILD_ID, MODERATOR
+from bot.sandbox.standin.ids import ALICE, BOB, GUILD_ID, MODERATOR
 
 pytestmark = pytest.mark.asyncio
 

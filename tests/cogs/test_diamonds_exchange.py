@@ -13,7 +13,7 @@ import pytest
 from bot.economy.ledger import Currency
 from bot.economy.reads import GetHistory
 from bot.economy.requests import SetFrozen
-from tests.standin.ids import ALICE, GUILD_ID, MODERATOR
+from bot.sandbox.standin.ids import ALICE, GUILD_ID, MODERATOR
 
 pytestmark = pytest.mark.asyncio
 

@@ -10,7 +10,7 @@ import pytest
 
 from bot.economy.reads import DueEvents, GetEvent, GetLiveEvent
 from bot.economy.requests import ConfirmAge, Purchase, UpdateGuildSettings
-from tests.standin.ids import ALICE, ANNOUNCE, BOB, CAROL, GENERAL, GUILD_ID, MODERATOR
+from bot.sandbox.standin.ids import ALICE, ANNOUNCE, BOB, CAROL, GENERAL, GUILD_ID, MODERATOR
 
 G = GUILD_ID
 

@@ -11,8 +11,7 @@ import pytest
 
 from bot.economy.reads import GetAccount, GetAudit
 from bot.economy.requests import UpdateGuildSettings
-from bot.settings import DiscordSettings
-from tests.standin.ids import (
+from bot.sandbox.standin.ids import (
     ALICE,
     AUDIT,
     BOT_MEMBER,
@@ -22,6 +21,7 @@ from tests.standin.ids import (
     MOD_ROLE,
     MODERATOR,
 )
+from bot.settings import DiscordSettings
 
 G = GUILD_ID
 

@@ -22,8 +22,8 @@ from bot.economy.requests import (
     SetFrozen,
     StartEvent,
 )
+from bot.sandbox.standin.ids import ALICE, BOB, GUILD_ID, MODERATOR
 from bot.ui.labels import TXN_LABELS, txn_label
-from tests.standin.ids import ALICE, BOB, GUILD_ID, MODERATOR
 
 G = GUILD_ID
 

@@ -10,8 +10,8 @@ import pytest
 
 from bot.economy.reads import GetAccount, GetHistory
 from bot.economy.requests import ConfirmAge
-from tests.standin import ComponentError
-from tests.standin.ids import ALICE, CAROL, GUILD_ID
+from bot.sandbox.standin import ComponentError
+from bot.sandbox.standin.ids import ALICE, CAROL, GUILD_ID
 
 pytestmark = pytest.mark.asyncio
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import discord
 
+from bot.sandbox.standin.ids import ALICE, BOB
 from bot.services.combos import AnnouncementRef, Combo, ComboTracker
 from tests.clock import FakeClock
-from tests.standin.ids import ALICE, BOB
 
 REF = AnnouncementRef(application_id=1, token="token", message_id=2)
 

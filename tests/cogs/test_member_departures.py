@@ -7,7 +7,7 @@ from typing import Any
 from bot.economy.ledger import AdjustMode, Currency
 from bot.economy.reads import GetAccount, GetHistory
 from bot.economy.requests import Adjust
-from tests.standin.ids import ALICE, BOB, CAROL, GUILD_ID, OWNER
+from bot.sandbox.standin.ids import ALICE, BOB, CAROL, GUILD_ID, OWNER
 
 
 async def test_a_departed_member_is_hidden_from_leaderboards_but_keeps_the_ledger(

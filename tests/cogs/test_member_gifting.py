@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.economy.requests import SetFrozen
-from tests.standin.ids import ALICE, BOB, BOT_MEMBER, CAROL, DEPARTED, GUILD_ID, OWNER
+from bot.sandbox.standin.ids import ALICE, BOB, BOT_MEMBER, CAROL, DEPARTED, GUILD_ID, OWNER
 
 pytestmark = pytest.mark.asyncio
 

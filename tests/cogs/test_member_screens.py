@@ -9,8 +9,8 @@ import pytest
 
 from bot.economy.ledger import Currency
 from bot.economy.reads import GetAccount, ListCashouts
-from tests.standin import ComponentError
-from tests.standin.ids import ALICE, BOB, CAROL, DEPARTED, GUILD_ID, MODERATOR
+from bot.sandbox.standin import ComponentError
+from bot.sandbox.standin.ids import ALICE, BOB, CAROL, DEPARTED, GUILD_ID, MODERATOR
 
 pytestmark = pytest.mark.asyncio
 

@@ -29,7 +29,7 @@ from bot.economy.requests import (
     RequestCashout,
     UpdateGuildSettings,
 )
-from tests.standin.ids import (
+from bot.sandbox.standin.ids import (
     ALICE,
     AUDIT,
     BOB,

@@ -14,7 +14,7 @@ import pytest
 from bot.economy.config import EconomyConfig, PromotionConfig
 from bot.economy.reads import GetAccount
 from bot.economy.requests import ConfirmAge, StartEvent
-from tests.standin.ids import ALICE, GUILD_ID, MODERATOR
+from bot.sandbox.standin.ids import ALICE, GUILD_ID, MODERATOR
 
 pytestmark = pytest.mark.asyncio
 

@@ -4,7 +4,7 @@ test on any logged ERROR, so passing means the second delivery was recognised as
 
 import pytest
 
-from tests.standin import ALICE, BOB, MODERATOR
+from bot.sandbox.standin import ALICE, BOB, MODERATOR
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.economy.reads import GetGuildSettings
 from bot.economy.requests import UpdateGuildSettings
-from tests.standin.ids import ALICE, ANNOUNCE, AUDIT, GUILD_ID, LOCKED, MOD_ROLE, MODERATOR
+from bot.sandbox.standin.ids import ALICE, ANNOUNCE, AUDIT, GUILD_ID, LOCKED, MOD_ROLE, MODERATOR
 
 G = GUILD_ID
 
@@ -71,7 +71,7 @@ async def test_set_without_options_and_everyone_role_are_refused(harness: Any) -
 
 
 async def test_set_by_mod_role_member_is_allowed(harness: Any) -> None:
-    from tests.standin.ids import MOD_HELPER
+    from bot.sandbox.standin.ids import MOD_HELPER
 
     await harness.ledger.run(UpdateGuildSettings(G, mod_role_id=MOD_ROLE))
     result = await harness.user(MOD_HELPER).invoke("settings set", announce_channel=ANNOUNCE)

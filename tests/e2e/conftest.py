@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.sandbox.standin import DiscordStandIn
 from tests.e2e.proc import SECRET_TOKEN
-from tests.standin import DiscordStandIn
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.standin import DiscordStandIn
+from bot.sandbox.standin import DiscordStandIn
 
 REPO = Path(__file__).resolve().parents[2]
 # A token no log line would contain by chance: if it shows up anywhere, it leaked.

@@ -23,9 +23,7 @@ import pytest
 from bot.economy.config import EconomyConfig
 from bot.economy.ledger import AdjustMode, Currency
 from bot.economy.requests import Adjust
-from bot.storage import SqliteLedger
-from tests.e2e.proc import SECRET_TOKEN, BotProcess, alarming_lines, bot_env, run_cli
-from tests.standin import (
+from bot.sandbox.standin import (
     ALICE,
     BOB,
     CAROL,
@@ -35,6 +33,8 @@ from tests.standin import (
     InteractionResult,
     StandInError,
 )
+from bot.storage import SqliteLedger
+from tests.e2e.proc import SECRET_TOKEN, BotProcess, alarming_lines, bot_env, run_cli
 
 START_COINS = 2_000
 GIFT = "Heart Me"  # 1 coin and not streakable: every gift gets its own public announcement

@@ -13,9 +13,9 @@ import pytest
 
 from bot.economy.config import EconomyConfig
 from bot.economy.requests import ConfirmAge
+from bot.sandbox.standin import DiscordStandIn
 from bot.storage import SqliteLedger
 from tests.e2e.proc import REPO, alarming_lines, bot_env, run_cli
-from tests.standin import DiscordStandIn
 
 EXIT_UNREACHABLE = 3
 

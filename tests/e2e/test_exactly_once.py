@@ -12,7 +12,7 @@ import statistics
 from typing import Any
 
 from bot.economy.reads import GetAccount
-from tests.standin import ALICE, BOB, GUILD_ID, InteractionResult
+from bot.sandbox.standin import ALICE, BOB, GUILD_ID, InteractionResult
 
 GIFT = "Heart Me"  # 1 coin, not streakable: every success is its own public announcement
 

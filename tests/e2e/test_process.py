@@ -13,9 +13,9 @@ from typing import Any
 
 from bot.economy.config import EconomyConfig
 from bot.economy.reads import GetAccount
+from bot.sandbox.standin import ALICE, BOB, CAROL, GENERAL, GUILD_ID, MODERATOR, DiscordStandIn
 from bot.storage import SqliteLedger
 from tests.e2e.proc import SECRET_TOKEN, BotProcess, alarming_lines, bot_env, plain, run_cli
-from tests.standin import ALICE, BOB, CAROL, GENERAL, GUILD_ID, MODERATOR, DiscordStandIn
 
 SYNC_ROUTE = "PUT /applications/{application_id}/guilds/{guild_id}/commands"
 

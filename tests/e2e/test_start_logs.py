@@ -11,8 +11,8 @@ from pathlib import Path
 
 from discord import voice_client
 
+from bot.sandbox.standin import DiscordStandIn
 from tests.e2e.proc import SECRET_TOKEN, BotProcess, alarming_lines, bot_env, plain
-from tests.standin import DiscordStandIn
 
 VOICE_NOTE = "voice will NOT be supported"
 ENDPOINT_WARNING = "Application has an interaction endpoint URL set"

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bot.sandbox.standin import GUILD_ID, DiscordStandIn
 from tests.e2e.proc import bot_env, run_cli
-from tests.standin import GUILD_ID, DiscordStandIn
 
 FETCH_ROUTE = "GET /applications/{application_id}/guilds/{guild_id}/commands"
 

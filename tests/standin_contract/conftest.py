@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from tests.standin import DiscordStandIn, run_bot
+from bot.sandbox.standin import DiscordStandIn, run_bot
 from tests.standin_contract.contract_bot import GUILD, ContractBot
 
 
@@ -27,10 +27,10 @@ class _Collect(logging.Handler):
 @pytest.fixture(autouse=True)
 def discord_errors() -> Iterator[list[logging.LogRecord]]:
     handler = _Collect()
-    for name in ("discord", "tests.standin"):
+    for name in ("discord", "bot.sandbox.standin"):
         logging.getLogger(name).addHandler(handler)
     yield handler.records
-    for name in ("discord", "tests.standin"):
+    for name in ("discord", "bot.sandbox.standin"):
         logging.getLogger(name).removeHandler(handler)
     assert not handler.records, [r.getMessage() + str(r.exc_info) for r in handler.records]
 

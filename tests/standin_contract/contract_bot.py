@@ -15,7 +15,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from tests.standin import AUDIT, GUILD_ID, LOCKED, MISSING_CHANNEL
+from bot.sandbox.standin import AUDIT, GUILD_ID, LOCKED, MISSING_CHANNEL
 
 GUILD = discord.Object(GUILD_ID)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

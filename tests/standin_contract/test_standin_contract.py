@@ -19,7 +19,7 @@ import discord
 import pytest
 from discord.ext import commands
 
-from tests.standin import (
+from bot.sandbox.standin import (
     ALICE,
     AUDIT,
     BOB,

@@ -10,7 +10,7 @@ from typing import Any
 import discord
 import pytest
 
-from tests.standin import (
+from bot.sandbox.standin import (
     ALICE,
     ANNOUNCE,
     AUDIT,
