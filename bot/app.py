@@ -37,6 +37,8 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.moderation",
     "cogs.events",
     "cogs.server_settings",
+    "cogs.live",
+    "cogs.levels",
 )
 
 

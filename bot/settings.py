@@ -32,6 +32,7 @@ from pydantic_settings import (
 from pydantic_settings import SettingsError as SourceError
 
 from bot.economy.config import EconomyConfig
+from bot.economy.levels import LevelsConfig, LiveConfig
 from bot.storage import StorageError, database_path
 
 ENV_PREFIX = "GIFTCORD_"
@@ -104,6 +105,8 @@ class Settings(BaseSettings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     economy: EconomyConfig = Field(default_factory=EconomyConfig)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    levels: LevelsConfig = Field(default_factory=LevelsConfig)
+    live: LiveConfig = Field(default_factory=LiveConfig)
     # Which file the settings were read from (None: defaults and environment only).
     _config_file: Path | None = PrivateAttr(default=None)
 

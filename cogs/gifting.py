@@ -200,6 +200,10 @@ class GiftingCog(commands.Cog, name="Gifting"):
         )
         if not result.replayed:
             interaction.client.dispatch("giftcord_gift", gid, result)
+        # The level this gift lifted the sender to (decided from the debit's lifetime total).
+        level_up = self.services.level_table.reached(
+            result.sender_spent - result.coins, result.sender_spent
+        )
         combo: Combo | None = None
         if gift.streakable and not result.replayed:
             combo, first = self.combos.hit(
@@ -214,15 +218,17 @@ class GiftingCog(commands.Cog, name="Gifting"):
             )
             if not first:
                 self.combos.request_edit(combo)
+                up = f"\n⬆️ gifter level {level_up}" if level_up else ""
                 await respond(
                     interaction,
                     content=f"🎁 Sent **{gift.name} ×{result.count}** to {fmt.mention(recipient_id)} — "
-                    f"combo now ×{fmt.count(combo.count)}. You have {fmt.coins(result.sender_coins)} left.",
+                    f"combo now ×{fmt.count(combo.count)}. You have {fmt.coins(result.sender_coins)} left."
+                    + up,
                     ephemeral=True,
                     allowed_mentions=NO_PINGS,
                 )
                 return
-        await self._announce(interaction, result, gift, recipient_id, message, combo)
+        await self._announce(interaction, result, gift, recipient_id, message, combo, level_up)
 
     async def _announce(
         self,
@@ -232,6 +238,7 @@ class GiftingCog(commands.Cog, name="Gifting"):
         recipient_id: int,
         message: str | None,
         combo: Combo | None,
+        level_up: int | None,
     ) -> None:
         embed = embeds_member.announcement(
             interaction.user.id,
@@ -241,6 +248,7 @@ class GiftingCog(commands.Cog, name="Gifting"):
             result.coins,
             result.diamonds,
             message,
+            level_up=level_up,
         )
         view = send_again_view(interaction.user.id, recipient_id, gift, result.count)
         try:

@@ -9,10 +9,13 @@ from discord.ext import commands
 from bot.app import GiftcordBot
 from bot.economy.errors import InvalidInput
 from bot.economy.reads import GetGuildSettings
+from bot.economy.requests import SetLevelRole
 from bot.permissions import require_moderator
 from bot.services import Services
 from bot.services.mod_actions import ModActions
 from bot.ui import embeds_settings
+from bot.ui.context import key
+from cogs.levels import LevelsCog
 
 
 class ServerSettings(commands.Cog):
@@ -70,6 +73,42 @@ class ServerSettings(commands.Cog):
         await interaction.response.send_message(
             embeds_settings.change_reply(change),
             embed=embeds_settings.settings_embed(change.after),
+            ephemeral=True,
+        )
+
+    @settings.command(
+        name="level-role", description="Give a role when members reach a gifter level"
+    )
+    @app_commands.describe(
+        level="The gifter level, 1–50",
+        role="The role members get at that level (leave out to remove the level's role)",
+    )
+    async def level_role(
+        self,
+        interaction: discord.Interaction,
+        level: app_commands.Range[int, 1, 50],
+        role: discord.Role | None = None,
+    ) -> None:
+        moderator = await require_moderator(interaction, self.ledger)
+        assert interaction.guild_id is not None
+        if role is not None and (role.is_default() or role.managed):
+            raise InvalidInput(
+                "That role can't be given to members (@everyone, or a bot's or integration's "
+                "own role) — choose another one."
+            )
+        levels = self.bot.get_cog(LevelsCog.__cog_name__)
+        assert isinstance(levels, LevelsCog)  # loaded with every extension
+        already = await levels.roles.set_mapping(
+            SetLevelRole(
+                interaction.guild_id,
+                key(interaction),
+                moderator.id,
+                level,
+                role.id if role else None,
+            )
+        )
+        await interaction.response.send_message(
+            embeds_settings.level_role_reply(level, role.id if role else None, already),
             ephemeral=True,
         )
 

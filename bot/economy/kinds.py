@@ -27,3 +27,6 @@ class TxnKind(StrEnum):
     EVENT_START = "event_start"
     EVENT_END = "event_end"
     EXCHANGE = "exchange"  # diamonds turned into coins (`/diamonds exchange`)
+    LIVE_START = "live_start"  # a member went LIVE (its txn id starts the LIVE's gift range)
+    LIVE_END = "live_end"  # a LIVE ended (its txn id ends the range)
+    LEVEL_ROLE = "level_role"  # a moderator mapped (or unmapped) a gifter level to a role

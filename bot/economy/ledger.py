@@ -126,6 +126,11 @@ class GiftResult:
     created_at: float
     gift_id: int = 0  # the catalogue entry used (TikTok's id), for "Send again"
     streakable: bool = False  # whether repeats within the combo window edit one announcement
+    sender_id: int = 0
+    recipient_id: int = 0
+    # The sender's lifetime coins sent as gifts after this gift (what the guarded debit
+    # returned): with `coins` it gives the gifter level before and after (bot.economy.levels).
+    sender_spent: int = 0
     replayed: bool = False
 
 
@@ -195,6 +200,57 @@ class Event:
     @property
     def live(self) -> bool:
         return self.ended_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class Live:
+    """A member's LIVE. Its gifts are the gifts to `user_id` whose txn ids lie between
+    `start_txn` (the LIVE_START record) and `end_txn` (the LIVE_END record; None while LIVE):
+    derived from the gift rows, so a gift costs nothing more to write."""
+
+    id: int
+    guild_id: int
+    user_id: int
+    title: str | None
+    channel_id: int | None
+    message_id: int | None  # the LIVE card
+    started_at: float
+    ends_at: float  # started_at + [live] max_hours
+    ended_at: float | None  # None while LIVE
+    start_txn: int
+    end_txn: int | None
+    replayed: bool = False
+
+    @property
+    def live(self) -> bool:
+        return self.ended_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class LiveGifter:
+    user_id: int
+    coins: int
+
+
+@dataclass(frozen=True, slots=True)
+class LiveFigures:
+    """A LIVE's figures, derived from its gifts: the card while LIVE, the recap after."""
+
+    live: Live
+    diamonds: int
+    coins: int
+    gifts: int  # gift operations
+    gifters: int  # distinct senders
+    top: list[LiveGifter]  # by coins, at most 3
+    top_gift: GiftTotal | None  # the gift sent most often (by count)
+
+
+@dataclass(frozen=True, slots=True)
+class LevelRoleResult:
+    level: int
+    role_id: int | None  # None: the mapping was removed
+    txn_id: int
+    replayed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

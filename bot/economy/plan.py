@@ -154,6 +154,43 @@ class EventMessage:
 
 
 @dataclass(slots=True)
+class OpenLive:
+    """A member's LIVE; guard: they are not LIVE already (a partial unique index). Its start
+    is this plan's record (`Applied.txn_id`); id → `Applied.new_id`."""
+
+    user_id: int
+    title: str | None
+    channel_id: int | None
+    ends_at: float
+
+
+@dataclass(slots=True)
+class CloseLive:
+    """Guard: the LIVE is still on. Its end is this plan's record (`Applied.txn_id`)."""
+
+    live_id: int
+    at: float
+
+
+@dataclass(slots=True)
+class LiveMessage:
+    """Where the LIVE card is. Guard: the LIVE exists in the server."""
+
+    live_id: int
+    channel_id: int
+    message_id: int
+
+
+@dataclass(slots=True)
+class LevelRoleSet:
+    """Map a gifter level to a role in the server (None: remove the mapping). No guard: the
+    last moderator's choice stands."""
+
+    level: int
+    role_id: int | None
+
+
+@dataclass(slots=True)
 class GuildSettingsSet:
     """None leaves a setting unchanged; 0 clears it."""
 
@@ -197,6 +234,10 @@ Step = (
     | OpenEvent
     | CloseEvent
     | EventMessage
+    | OpenLive
+    | CloseLive
+    | LiveMessage
+    | LevelRoleSet
     | GuildSettingsSet
 )
 
@@ -246,3 +287,5 @@ class Applied:
     txn_id: int
     balances: dict[tuple[int, Currency], int] = field(default_factory=dict)
     new_id: int | None = None
+    # Lifetime coins sent as gifts after a `Move` with `spent` (the gifter level's input).
+    spent: dict[int, int] = field(default_factory=dict)

@@ -175,3 +175,75 @@ class ExportRows(Read[list[dict[str, object]]]):
     result = list
     guild_id: int
     days: int | None = None
+
+
+# --- LIVE and levels ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GetLive(Read["L.Live | None"]):
+    """The member's LIVE now (None when they are not LIVE)."""
+
+    result = L.Live
+    guild_id: int
+    user_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class GetLiveById(Read["L.Live | None"]):
+    result = L.Live
+    guild_id: int
+    live_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class OpenLives(Read[list[L.Live]]):
+    """Every LIVE now, of one server or (None) all, oldest first."""
+
+    result = list
+    guild_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DueLives(Read[list[L.Live]]):
+    """LIVEs past their `ends_at` (all servers): ended at start-up and by timer."""
+
+    result = list
+
+
+@dataclass(frozen=True, slots=True)
+class LiveStats(Read["L.LiveFigures | None"]):
+    """A LIVE's figures (diamonds, gifters, top 3, most-sent gift), derived from its gifts."""
+
+    result = L.LiveFigures
+    guild_id: int
+    live_id: int
+    top: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class GetLevelRoles(Read[dict[int, int]]):
+    """The server's level → role mapping."""
+
+    result = dict
+    guild_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class GiftersBetween(Read[list[int]]):
+    """Members (not departed) whose lifetime coins sent as gifts are ≥ `at_least` and, when
+    given, < `below`: who is at a level range (a new level role's first pass)."""
+
+    result = list
+    guild_id: int
+    at_least: int
+    below: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LifetimeSpent(Read[dict[int, int]]):
+    """Lifetime coins sent as gifts of each listed member (their gifter level's input)."""
+
+    result = dict
+    guild_id: int
+    user_ids: tuple[int, ...]

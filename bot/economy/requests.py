@@ -204,6 +204,58 @@ class SetEventMessage(Write[None]):
 
 
 @dataclass(frozen=True, slots=True)
+class StartLive(Write[L.Live]):
+    """The member goes LIVE for at most `max_hours` ([live] max_hours, passed by the caller like
+    an event's minutes)."""
+
+    result = L.Live
+    guild_id: int
+    user_id: int
+    key: str
+    title: str | None
+    channel_id: int | None
+    max_hours: int
+
+
+@dataclass(frozen=True, slots=True)
+class EndLive(Write[L.Live]):
+    """End a LIVE: by its member, a moderator (`ended_by`), or by time (`ended_by` None). The
+    key is the LIVE's own, so two enders end it once; an ended LIVE returns `replayed=True`."""
+
+    result = L.Live
+    guild_id: int
+    live_id: int
+    ended_by: int | None
+    key: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", f"live-end:{self.live_id}")
+
+
+@dataclass(frozen=True, slots=True)
+class SetLiveMessage(Write[None]):
+    result = type(None)
+    guild_id: int
+    live_id: int
+    channel_id: int
+    message_id: int
+    key: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SetLevelRole(Write[L.LevelRoleResult]):
+    """A moderator maps gifter level `level` to `role_id` (None removes the mapping)."""
+
+    result = L.LevelRoleResult
+    guild_id: int
+    key: str
+    actor_id: int
+    level: int
+    role_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class UpdateGuildSettings(Write[L.GuildSettings]):
     """None leaves a setting unchanged; 0 clears it."""
 

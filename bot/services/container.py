@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from bot.economy.catalog import Catalog
 from bot.economy.config import EconomyConfig
 from bot.economy.ledger import Ledger
+from bot.economy.levels import LevelsConfig, LevelTable, LiveConfig
 
 
 @dataclass
@@ -19,6 +20,10 @@ class Services:
     economy: EconomyConfig
     catalog: Catalog = field(init=False)
     clock: Callable[[], float] = time.time
+    levels: LevelsConfig = field(default_factory=LevelsConfig)
+    live: LiveConfig = field(default_factory=LiveConfig)
+    level_table: LevelTable = field(init=False)
 
     def __post_init__(self) -> None:
         self.catalog = self.economy.catalog()
+        self.level_table = self.levels.table()

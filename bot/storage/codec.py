@@ -26,6 +26,10 @@ EVENT_COLS = (
     "id, guild_id, name, started_at, ends_at, ended_at, goal, bonus_percent, channel_id, "
     "message_id, started_by, diamonds"
 )
+LIVE_COLS = (
+    "id, guild_id, user_id, title, channel_id, message_id, started_at, ends_at, ended_at, "
+    "start_txn, end_txn"
+)
 PAYOUT_COLS = (
     "id, guild_id, user_id, diamonds, usd, method, state, created_at, decided_at, decided_by, "
     "reason, txn_id"

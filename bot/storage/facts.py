@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from bot.economy import ledger as L
 from bot.economy.decide import Facts, Needs
-from bot.storage import codec, queries
+from bot.storage import codec, live_queries, queries
 
 if TYPE_CHECKING:
     from bot.storage.batch import Tx
@@ -47,4 +47,8 @@ def read(tx: Tx, guild_id: int, needs: Needs, *, also: tuple[int, ...] = ()) -> 
         got.event = queries.event_row(cur, guild_id, needs.event)
     if needs.guild_settings:
         got.guild_settings = queries.settings_row(cur, guild_id)
+    if needs.live_of is not None:
+        got.live = live_queries.live_of(cur, guild_id, needs.live_of)
+    if needs.live_id is not None:
+        got.live = live_queries.live_row(cur, guild_id, needs.live_id)
     return got

@@ -15,7 +15,7 @@ from bot.economy import ledger as L
 from bot.economy import reads as R
 from bot.economy.kinds import TxnKind
 from bot.economy.rules import SECONDS_PER_DAY, day_start, utc_day
-from bot.storage import boards, codec
+from bot.storage import boards, codec, live_queries
 from bot.storage.reading import Q, page_bounds
 
 SYSTEM_NAMES = {
@@ -361,4 +361,5 @@ READS: dict[type[Any], Callable[[Q, Any, float], Any]] = {
     R.DueEvents: due_events,
     R.GetGuildSettings: guild_settings,
     R.ExportRows: export_rows,
+    **live_queries.READS,
 }

@@ -185,7 +185,35 @@ CREATE VIEW ledger_entries (guild_id, account, txn_id, currency, amount) AS
     UNION ALL SELECT * FROM gift_legs_received;
 """
 
-MIGRATIONS: list[str] = [V1, V2]
+# TikTok LIVE and gifter levels. A LIVE stores no figures of its own: its gifts are the gift rows
+# to its member between its LIVE_START and LIVE_END records (txns_gifts_received answers them in
+# index order), so a gift to a LIVE creator writes nothing more than any other gift.
+V3 = """
+CREATE TABLE lives (
+    id         INTEGER PRIMARY KEY,
+    guild_id   INTEGER NOT NULL,
+    user_id    INTEGER NOT NULL,
+    title      TEXT,
+    channel_id INTEGER,
+    message_id INTEGER,               -- the LIVE card
+    started_at REAL NOT NULL,
+    ends_at    REAL NOT NULL,         -- started_at + [live] max_hours
+    ended_at   REAL,
+    start_txn  INTEGER NOT NULL,      -- the LIVE_START record: its gifts have larger txn ids
+    end_txn    INTEGER                -- the LIVE_END record: its gifts have smaller txn ids
+);
+-- last line of defence for "one LIVE per member"
+CREATE UNIQUE INDEX lives_one_per_member ON lives (guild_id, user_id) WHERE ended_at IS NULL;
+CREATE INDEX lives_due ON lives (ends_at) WHERE ended_at IS NULL;
+CREATE TABLE level_roles (
+    guild_id INTEGER NOT NULL,
+    level    INTEGER NOT NULL CHECK (level BETWEEN 1 AND 50),
+    role_id  INTEGER NOT NULL,
+    PRIMARY KEY (guild_id, level)
+) WITHOUT ROWID;
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3]
 LATEST = len(MIGRATIONS)
 
 

@@ -16,14 +16,18 @@ from bot.economy.ledger import Currency
 from bot.economy.plan import (
     Applied,
     CloseEvent,
+    CloseLive,
     ClosePayout,
     EventCredit,
     EventMessage,
     EventStat,
     GuildSettingsSet,
     Leg,
+    LevelRoleSet,
+    LiveMessage,
     Move,
     OpenEvent,
+    OpenLive,
     OpenPayout,
     SetBalance,
     SetProfile,
@@ -63,7 +67,7 @@ def _credit_sql(col: str, unfrozen: bool) -> str:
         " coins_spent = coins_spent + excluded.coins_spent,"
         " gifts_sent = gifts_sent + excluded.gifts_sent,"
         " lifetime_diamonds = lifetime_diamonds + excluded.lifetime_diamonds"
-        f" WHERE {col} + excluded.{col} <= ?7{frozen} RETURNING {col}"
+        f" WHERE {col} + excluded.{col} <= ?7{frozen} RETURNING {col}, coins_spent"
     )
 
 
@@ -75,7 +79,8 @@ def _debit_sql(col: str, unfrozen: bool) -> str:
     return (
         f"UPDATE accounts SET {col} = {col} + ?3, coins_spent = coins_spent + ?4,"
         " gifts_sent = gifts_sent + ?5, lifetime_diamonds = lifetime_diamonds + ?6"
-        f" WHERE guild_id = ?1 AND user_id = ?2 AND {col} + ?3 >= 0{frozen} RETURNING {col}"
+        f" WHERE guild_id = ?1 AND user_id = ?2 AND {col} + ?3 >= 0{frozen}"
+        f" RETURNING {col}, coins_spent"
     )
 
 
@@ -91,6 +96,8 @@ def _move(tx: Tx, step: Move, applied: Applied) -> None:
     if not rows:
         raise GuardRefused(step)
     applied.balances[(step.user_id, step.currency)] = rows[0][0]
+    if step.spent:
+        applied.spent[step.user_id] = rows[0][1]  # the gifter level after this gift
 
 
 def _set_balance(tx: Tx, step: SetBalance, applied: Applied) -> None:
@@ -200,6 +207,53 @@ def _event_message(tx: Tx, step: EventMessage, applied: Applied) -> None:
         raise GuardRefused(step)
 
 
+def _open_live(tx: Tx, step: OpenLive, applied: Applied) -> None:
+    try:
+        # The partial unique index lives_one_per_member is the guard: one LIVE per member. The
+        # plan's record (txn id applied.txn_id) is where the LIVE's gifts begin.
+        applied.new_id = tx.cur.execute(
+            "INSERT INTO lives (guild_id, user_id, title, channel_id, started_at, ends_at,"
+            " start_txn) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (tx.guild_id, step.user_id, step.title, step.channel_id, tx.now, step.ends_at,
+             applied.txn_id),
+        ).fetchone()[0]  # fmt: skip
+    except sqlite3.IntegrityError:
+        raise GuardRefused(step) from None
+
+
+def _close_live(tx: Tx, step: CloseLive, applied: Applied) -> None:
+    # A guarded transition: only a LIVE still on ends, once; its gifts end at this record.
+    changed = tx.cur.execute(
+        "UPDATE lives SET ended_at = ?, end_txn = ? WHERE id = ? AND guild_id = ?"
+        " AND ended_at IS NULL",
+        (step.at, applied.txn_id, step.live_id, tx.guild_id),
+    ).rowcount
+    if changed != 1:
+        raise GuardRefused(step)
+
+
+def _live_message(tx: Tx, step: LiveMessage, applied: Applied) -> None:
+    changed = tx.cur.execute(
+        "UPDATE lives SET channel_id = ?, message_id = ? WHERE id = ? AND guild_id = ?",
+        (step.channel_id, step.message_id, step.live_id, tx.guild_id),
+    ).rowcount
+    if changed != 1:
+        raise GuardRefused(step)
+
+
+def _level_role(tx: Tx, step: LevelRoleSet, applied: Applied) -> None:
+    if step.role_id is None:
+        tx.cur.execute(
+            "DELETE FROM level_roles WHERE guild_id = ? AND level = ?", (tx.guild_id, step.level)
+        )
+        return
+    tx.cur.execute(
+        "INSERT INTO level_roles (guild_id, level, role_id) VALUES (?, ?, ?)"
+        " ON CONFLICT (guild_id, level) DO UPDATE SET role_id = excluded.role_id",
+        (tx.guild_id, step.level, step.role_id),
+    )
+
+
 def _guild_settings(tx: Tx, step: GuildSettingsSet, applied: Applied) -> None:
     tx.cur.execute(
         "INSERT INTO guild_settings (guild_id) VALUES (?) ON CONFLICT DO NOTHING", (tx.guild_id,)
@@ -243,4 +297,8 @@ EXECUTE: dict[type[Any], Callable[[Tx, Any, Applied], None]] = {
     CloseEvent: _close_event,
     EventMessage: _event_message,
     GuildSettingsSet: _guild_settings,
+    OpenLive: _open_live,
+    CloseLive: _close_live,
+    LiveMessage: _live_message,
+    LevelRoleSet: _level_role,
 }

@@ -200,8 +200,10 @@ def announcement(
     message: str | None,
     *,
     combo: int | None = None,
+    level_up: int | None = None,
 ) -> discord.Embed:
-    """The public gift post. Mentions are in the embed and the reply carries no pings."""
+    """The public gift post. Mentions are in the embed and the reply carries no pings.
+    `level_up`: the gifter level this gift lifted the sender to (the highest one crossed)."""
     times = f"×{fmt.count(count)}"
     title = f"🎁 {gift_name} {times} combo" if combo else f"🎁 {gift_name} {times}"
     embed = discord.Embed(
@@ -215,6 +217,8 @@ def announcement(
         embed.add_field(name="Combo", value=f"×{fmt.count(count)} combo")
     if message:
         embed.add_field(name="Message", value=fmt.clip(message, 200), inline=False)
+    if level_up:
+        embed.add_field(name="Level up", value=f"⬆️ gifter level {level_up}", inline=False)
     embed.set_footer(text="Demo gifting — no real money moves.")
     return embed
 

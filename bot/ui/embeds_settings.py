@@ -77,3 +77,13 @@ def change_reply(change: SettingsChange) -> str:
             + "."
         )
     return "\n".join(lines)
+
+
+def level_role_reply(level: int, role_id: int | None, already: int) -> str:
+    """The answer to `/settings level-role`."""
+    if role_id is None:
+        return f"Level {level} no longer gives a role (members keep the roles they have)."
+    text = f"Members who reach gifter level {level} now get <@&{role_id}>."
+    if already:
+        text += f" {already} member(s) already at that level get it now."
+    return text

@@ -21,6 +21,9 @@ TXN_LABELS: dict[TxnKind, str] = {
     TxnKind.EVENT_START: "Event started",
     TxnKind.EVENT_END: "Event ended",
     TxnKind.EXCHANGE: "Exchanged diamonds for coins",
+    TxnKind.LIVE_START: "Went LIVE",
+    TxnKind.LIVE_END: "LIVE ended",
+    TxnKind.LEVEL_ROLE: "Level role set",
 }
 
 

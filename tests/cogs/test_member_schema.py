@@ -19,7 +19,7 @@ MEMBER_EXTENSIONS = tuple(
     e for e in EXTENSIONS if e not in {"cogs.moderation", "cogs.events", "cogs.server_settings"}
 )
 
-STRING, INTEGER, USER = 3, 4, 6
+STRING, INTEGER, USER, CHANNEL = 3, 4, 6, 7
 SUB, GROUP = 1, 2
 METHODS = {"paypal", "bank"}
 
@@ -62,6 +62,14 @@ EXPECTED: dict[str, dict[str, tuple[int, bool, dict[str, Any]]]] = {
         "event": (STRING, False, {"autocomplete": True}),
     },
     "history": {"member": (USER, False, {}), "page": (INTEGER, False, {"min_value": 1})},
+    # product.md §7: TikTok LIVE and gifter levels
+    "live start": {
+        "title": (STRING, False, {"max_length": 100}),
+        "channel": (CHANNEL, False, {}),
+    },
+    "live end": {"member": (USER, False, {})},
+    "live status": {"member": (USER, False, {})},
+    "level": {"member": (USER, False, {})},
 }
 
 

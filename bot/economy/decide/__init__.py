@@ -12,6 +12,12 @@ from bot.economy.decide.base import Ctx, Decision, Facts, Needs, involved
 from bot.economy.decide.cashout import DecideCashoutDecision, RequestCashoutDecision
 from bot.economy.decide.events import EndEventDecision, SetEventMessageDecision, StartEventDecision
 from bot.economy.decide.exchange import ExchangeDecision
+from bot.economy.decide.live import (
+    EndLiveDecision,
+    SetLevelRoleDecision,
+    SetLiveMessageDecision,
+    StartLiveDecision,
+)
 from bot.economy.decide.members import (
     ConfirmAgeDecision,
     RegisterCreatorDecision,
@@ -42,6 +48,10 @@ DECISIONS: dict[type[Any], Decision[Any, Any]] = {
     rq.SetEventMessage: SetEventMessageDecision(),
     rq.UpdateGuildSettings: UpdateGuildSettingsDecision(),
     rq.SetDeparted: SetDepartedDecision(),
+    rq.StartLive: StartLiveDecision(),
+    rq.EndLive: EndLiveDecision(),
+    rq.SetLiveMessage: SetLiveMessageDecision(),
+    rq.SetLevelRole: SetLevelRoleDecision(),
 }
 
 

@@ -222,6 +222,9 @@ class GiftDecision:
             created_at=ctx.now,
             gift_id=g.item.tiktok_id,
             streakable=g.item.streakable,
+            sender_id=req.sender_id,
+            recipient_id=req.recipient_id,
+            sender_spent=applied.spent.get(req.sender_id, 0),
         )
 
 

@@ -1,0 +1,53 @@
+"""`/level` — gifter level 1–50 from lifetime coins sent as gifts, and the level roles it gives.
+
+The rules are `bot/economy/levels.py`'s; giving roles is `bot/services/level_roles.py`'s, after
+each gift (never part of it).
+"""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import GiftcordBot
+from bot.economy.errors import NotAMember
+from bot.economy.ledger import GiftResult
+from bot.economy.reads import GetAccount
+from bot.services import Services
+from bot.services.level_roles import LevelRoles
+from bot.ui.context import guild_id
+from bot.ui.embeds_live import level_embed
+
+
+class LevelsCog(commands.Cog, name="Levels"):
+    def __init__(self, bot: GiftcordBot, services: Services) -> None:
+        self.services = services
+        self.roles = LevelRoles(bot, services.ledger, services.levels)
+
+    async def cog_unload(self) -> None:
+        await self.roles.close()
+
+    @commands.Cog.listener("on_giftcord_gift")
+    async def on_giftcord_gift(self, guild_id: int, result: GiftResult) -> None:
+        self.roles.gift_sent(guild_id, result)
+
+    @app_commands.command(name="level", description="Gifter level: progress to the next level")
+    @app_commands.guild_only()
+    @app_commands.describe(member="Whose level (default: your own)")
+    async def level(
+        self, interaction: discord.Interaction, member: discord.User | None = None
+    ) -> None:
+        gid = guild_id(interaction)
+        if member is not None and not isinstance(member, discord.Member):
+            raise NotAMember()
+        target = member or interaction.user
+        account = await self.services.ledger.run(GetAccount(gid, target.id))
+        progress = self.services.level_table.progress(account.coins_spent)
+        await interaction.response.send_message(
+            embed=level_embed(target.id, progress), ephemeral=True
+        )
+
+
+async def setup(bot: GiftcordBot) -> None:
+    await bot.add_cog(LevelsCog(bot, bot.services))
