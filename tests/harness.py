@@ -18,6 +18,7 @@ import discord
 from bot.app import GiftcordBot
 from bot.economy.config import EconomyConfig
 from bot.economy.ledger import AdjustMode, Currency
+from bot.economy.levels import LevelsConfig
 from bot.economy.reads import GetAccount
 from bot.economy.requests import Adjust
 from bot.sandbox.standin import GUILD_ID, OWNER, DiscordStandIn, SimulatedUser, start_bot, stop_bot
@@ -58,6 +59,7 @@ class Harness:
         self._grants = 0
         # What the next `start_bot` connects with (a test may switch the members intent off).
         self.discord_settings = DiscordSettings(guild_ready_timeout=0.05)
+        self.levels = LevelsConfig()  # `[levels]` of the next `start_bot`
 
     # --- lifecycle ------------------------------------------------------------------------
     async def start(self) -> Harness:
@@ -70,7 +72,7 @@ class Harness:
         """Open the ledger (migrating), start a fresh bot on it and sync its commands through
         the stand-in's real PUT, as `python -m bot sync --guild` does."""
         self.ledger = await SqliteLedger.open(self.db_path, self.economy, clock=self.clock)
-        services = Services(self.ledger, self.economy, self.clock)
+        services = Services(self.ledger, self.economy, self.clock, levels=self.levels)
         self.bot = GiftcordBot(services, self.discord_settings)
         self._task = await start_bot(self.bot, self.standin.token)
         guild = discord.Object(id=GUILD_ID)

@@ -103,6 +103,21 @@ def test_custom_gift_catalogue_from_config(tmp_path: Path) -> None:
             "economy.eligible_countries / GIFTCORD_ECONOMY__ELIGIBLE_COUNTRIES: “USA” is not an ISO 3166 two-letter country code",
         ),
         ("[economy\n", {}, "is not valid TOML"),
+        (
+            "[levels]\nthresholds = [1, 2, 3]\n",
+            {},
+            "levels.thresholds / GIFTCORD_LEVELS__THRESHOLDS: must list exactly 50",
+        ),
+        (
+            "",
+            {"GIFTCORD_LEVELS__THRESHOLDS": "[" + ", ".join(["5"] * 50) + "]"},
+            "levels.thresholds / GIFTCORD_LEVELS__THRESHOLDS: the first amount (level 1) must be 1",
+        ),
+        (
+            "",
+            {"GIFTCORD_LIVE__MAX_HOURS": "0"},
+            "live.max_hours / GIFTCORD_LIVE__MAX_HOURS: Input should be greater than or equal to 1",
+        ),
     ],
 )
 def test_bad_values_give_one_line(

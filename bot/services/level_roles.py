@@ -112,56 +112,58 @@ class LevelRoles:
             except Exception:
                 log.exception("granting level role %s to %s failed", role_id, user_id)
 
-    def _refusal(self, guild: discord.Guild | None, role_ids: list[int]) -> str | None:
-        """Why Discord would refuse these role changes, from the cached guild (None: go on)."""
+    def _refusal(self, guild: discord.Guild | None, role_id: int) -> str | None:
+        """Why Discord would refuse to give or take this role, from the cached guild (None:
+        nothing known against it — Discord has the last word)."""
         me = guild.me if guild is not None else None
         if guild is None or me is None:
             return None
         if not me.guild_permissions.manage_roles:
             return "I lack the **Manage Roles** permission"
-        for role_id in role_ids:
-            role = guild.get_role(role_id)
-            if role is not None and role >= me.top_role:
-                return f"the role {role.mention} is not below my highest role"
+        role = guild.get_role(role_id)
+        if role is not None and role >= me.top_role:
+            return f"the role {role.mention} is not below my highest role"
         return None
 
     async def _change(
         self, guild_id: int, user_id: int, give: list[int], remove: list[int]
     ) -> bool:
-        """Give and remove roles; False (reported once) when Discord does not allow it."""
+        """Give and remove roles, each on its own; False when any was refused (each refused
+        role is reported once)."""
         guild = self.bot.get_guild(guild_id)
-        why = self._refusal(guild, give + remove)
-        if why is None:
-            try:
-                for role_id in give:
-                    await self.bot.http.add_role(guild_id, user_id, role_id, reason=REASON)
-                for role_id in remove:
-                    await self.bot.http.remove_role(guild_id, user_id, role_id, reason=REASON)
-                return True
-            except discord.Forbidden:
-                why = "Discord refused it (Manage Roles, or a role above mine)"
-            except discord.NotFound:
-                return True  # the member left, or the role was deleted: nothing to give
-        await self._report(guild_id, give + remove, why)
-        return False
+        ok = True
+        for role_id, adding in [(r, True) for r in give] + [(r, False) for r in remove]:
+            why = self._refusal(guild, role_id)
+            if why is None:
+                try:
+                    if adding:
+                        await self.bot.http.add_role(guild_id, user_id, role_id, reason=REASON)
+                    else:
+                        await self.bot.http.remove_role(guild_id, user_id, role_id, reason=REASON)
+                    continue
+                except discord.Forbidden:
+                    why = "Discord refused it (Manage Roles, or a role above mine)"
+                except discord.NotFound:
+                    continue  # the member left, or the role was deleted: nothing to do
+            ok = False
+            await self._report(guild_id, role_id, why)
+        return ok
 
-    async def _report(self, guild_id: int, role_ids: list[int], why: str) -> None:
-        fresh = [r for r in role_ids if (guild_id, r) not in self._reported]
-        if not fresh:
+    async def _report(self, guild_id: int, role_id: int, why: str) -> None:
+        if (guild_id, role_id) in self._reported:
             return
-        self._reported.update((guild_id, r) for r in fresh)
-        roles = ", ".join(f"<@&{r}>" for r in fresh)
+        self._reported.add((guild_id, role_id))
         embed = discord.Embed(
-            title="⚠️ Level roles not given",
+            title="⚠️ Level role not given",
             colour=discord.Colour.orange(),
             description=(
-                f"I could not give or remove the level role(s) {roles}: {why}. Gifts go on as "
-                "usual; give me **Manage Roles** and move my role above the level roles, then "
-                "set the mapping again with `/settings level-role`."
+                f"I could not give or remove the level role <@&{role_id}>: {why}. Gifts go on "
+                "as usual; give me **Manage Roles** and move my role above the level roles, "
+                "then set the mapping again with `/settings level-role`."
             ),
         )
         outcome = await post_audit(self.bot, self.ledger, guild_id, embed)
-        log.warning("level roles refused in guild %s (%s); audit: %s", guild_id, why, outcome.note)
+        log.warning("level role refused in guild %s (%s); audit: %s", guild_id, why, outcome.note)
 
     def forget_refusals(self, guild_id: int) -> None:
         """A moderator set a mapping again: report a refusal afresh."""

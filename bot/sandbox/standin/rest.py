@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import payloads, rest_messages
+from . import payloads, rest_messages, rest_roles
 from .errors import DiscordError
 from .rest_util import (
     STANDIN_KEY,
@@ -259,6 +259,7 @@ def build_app(standin: Any, gateway_handler: Handler) -> web.Application:
         ("GET", "/guilds/{guild_id}/members/{user_id}", guild_member),
         ("GET", "/users/{user_id}", user_get),
     ]
+    routes += rest_roles.ROUTES  # member role add/remove (level roles)
     for method, path, handler in routes:
         r.add_route(method, API + path, handler)
     r.add_route("*", "/{tail:.*}", unknown_route)

@@ -118,6 +118,26 @@ class WorldControls:
         )
         return role
 
+    async def update_role(
+        self,
+        role_id: int,
+        *,
+        permissions: int | None = None,
+        position: int | None = None,
+        guild_id: int = GUILD_ID,
+    ) -> Role:
+        """Change a role's permissions or position (GUILD_ROLE_UPDATE)."""
+        guild = self.guild(guild_id)
+        role = guild.roles[role_id]
+        if permissions is not None:
+            role.permissions = permissions
+        if position is not None:
+            role.position = position
+        await self.gateway.dispatch_guild(
+            guild.id, "GUILD_ROLE_UPDATE", payloads.role_event(guild, role), INTENT_GUILDS
+        )
+        return role
+
     async def add_channel(
         self,
         name: str,
