@@ -16,7 +16,9 @@ Giftcord's ledger writer runs in its own thread, as in production.
 Workloads, each on both bots, bots alternating within a run: sequential (one interaction after
 another), 300 concurrent senders (closed loop), and the event workload: streams of Roses (cheap,
 streakable) from many members to ONE creator, all streams at once — the message edits the bot
-made are counted against the gifts (combo edits must be coalesced, never one per gift).
+made are counted against the gifts (combo edits must be coalesced, never one per gift); and the
+same streams to a creator who is LIVE (benchmarks/e2e_live.py: the LIVE card's edits counted
+too, its final diamonds checked), whose ratio must stay within 10 % of the event's.
 Latency per interaction = from its delivery on the gateway to the bot's callback arriving.
 Conservation is checked after every run: `verify()` ok, coins spent == diamonds minted, balances
 + spent == coins seeded, one gift txn per answered interaction.
@@ -42,6 +44,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from benchmarks.common import arguments, emit, median, ms, percentile, seed_members, table, verdict
+from benchmarks.e2e_live import live
 from bot.app import GiftcordBot, make_intents
 from bot.economy.config import EconomyConfig
 from bot.sandbox.standin import GUILD_ID, DiscordStandIn, InteractionResult, start_bot, stop_bot
@@ -58,7 +61,8 @@ EVENT_GIFT = "Rose"  # 1 coin, streakable: repeats join one combo announcement
 BARE_TOKEN = "bare-baseline-token"
 READY_TIMEOUT = 0.05
 PACED_SHARE = 0.3  # the paced workload offers 30 % of the bare bot's saturated throughput
-WORKLOADS = ("sequential", "concurrent", "paced", "event")
+WORKLOADS = ("sequential", "concurrent", "paced", "event", "live")
+STREAMS = ("event", "live")  # the workloads of Rose streams to one creator
 
 
 # --- the two bots ------------------------------------------------------------------------------
@@ -171,6 +175,7 @@ class Outcome:
     edits: int = 0
     announcements: int = 0
     combo_ok: bool | None = None
+    card_edits: int = 0  # LIVE card edits (the live workload)
 
     def summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -187,6 +192,7 @@ class Outcome:
                 "message_edits": self.edits,
                 "announcements": self.announcements,
                 "combo_counts_ok": self.combo_ok,
+                "card_edits": self.card_edits,
             }
         return out
 
@@ -335,10 +341,12 @@ async def conservation(b: Bench, gifts_expected: int) -> dict[str, Any]:
 async def one_run(b: Bench, run: int, sizes: dict[str, int], gifts_so_far: int) -> dict[str, Any]:
     rng = random.Random(run)
     out: dict[str, Any] = {"bare": {}, "giftcord": {}}
-    # Each run's event uses its own creator and fans, so no combo carries over from a prior run.
+    # Each run's event and LIVE use their own creator and fans, so no combo carries over.
     fans_per_run = sizes["event_fans"]
-    base = run * (fans_per_run + 1)
+    base = run * 2 * (fans_per_run + 1)
     creator, fans = b.members[base], b.members[base + 1 : base + 1 + fans_per_run]
+    base += fans_per_run + 1
+    live_creator, live_fans = b.members[base], b.members[base + 1 : base + 1 + fans_per_run]
     order = ("bare", "giftcord") if run % 2 == 0 else ("giftcord", "bare")
     for workload in WORKLOADS:
         for design in order:
@@ -349,8 +357,11 @@ async def one_run(b: Bench, run: int, sizes: dict[str, int], gifts_so_far: int) 
             elif workload == "paced":
                 rate = out["bare"]["concurrent"]["interactions_per_s"] * PACED_SHARE
                 res = await paced(b, design, sizes["paced"], rate, rng)
-            else:
+            elif workload == "event":
                 res = await event(b, design, fans, creator, sizes["event_per_fan"])
+            else:
+                per_fan = sizes["event_per_fan"]
+                res = await live(b, design, live_fans, live_creator, per_fan, event)
             out[design][workload] = res.summary()
     gifts = gifts_so_far + sum(
         out["giftcord"][w]["interactions"] - out["giftcord"][w]["failed"] for w in WORKLOADS
@@ -362,7 +373,7 @@ async def one_run(b: Bench, run: int, sizes: dict[str, int], gifts_so_far: int) 
 
 async def run_all(sizes: dict[str, int], runs: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="giftcord-e2e-") as tmp:
-        members = max(sizes["members"], runs * (sizes["event_fans"] + 1) + CONCURRENCY)
+        members = max(sizes["members"], runs * 2 * (sizes["event_fans"] + 1) + CONCURRENCY)
         t0 = time.perf_counter()
         b = await setup(Path(tmp), members)
         setup_s = time.perf_counter() - t0
@@ -430,9 +441,9 @@ def main() -> None:
                 "failed",
                 "cpu_ms_per_interaction",
                 "cpu_utilisation",
-            ] + (["message_edits", "announcements"] if workload == "event" else [])
+            ] + (["message_edits", "announcements", "card_edits"] if workload in STREAMS else [])
             block[design] = {k: med(design, workload, k) for k in keys}
-            if workload == "event":
+            if workload in STREAMS:
                 block[design]["combo_counts_ok"] = all(
                     r[design][workload]["combo_counts_ok"] for r in results
                 )
@@ -451,6 +462,9 @@ def main() -> None:
     ev["gifts"], ev["edits_if_one_per_gift"] = gifts, worst
     ev["edits_per_gift"] = round(ev["giftcord"]["message_edits"] / gifts, 3)
     coalesced = ev["giftcord"]["message_edits"] < worst and ev["giftcord"]["combo_counts_ok"]
+    lv = nested["live"]
+    live_within = lv["ratio_giftcord_over_bare"] >= 0.9 * ev["ratio_giftcord_over_bare"]
+    live_ok = lv["giftcord"]["combo_counts_ok"]
     top, paced_block = nested["concurrent"], nested["paced"]
     targets = {
         "300 concurrent: throughput >= 80% of bare": top["ratio_giftcord_over_bare"] >= 0.80,
@@ -462,12 +476,15 @@ def main() -> None:
         "event: throughput >= 80% of bare": ev["ratio_giftcord_over_bare"] >= 0.80,
         "event: p99 <= 100 ms": ev["giftcord"]["p99_ms"] <= 100,
         "event: combo edits coalesced": coalesced,
+        "live: ratio within 10% of the event's": live_within,
+        "live: card figures exact, combos right": live_ok,
     }
     labels = {
         "sequential": "sequential",
         "concurrent": f"{CONCURRENCY} concurrent (saturated)",
         "paced": f"{CONCURRENCY} concurrent, paced",
         "event": "event: Roses → 1 creator",
+        "live": "Roses to a creator who is LIVE",
     }
     checks = {
         "sequential": ("—", None),
@@ -490,6 +507,7 @@ def main() -> None:
                 coalesced,
             ),
         ),
+        "live": ("≥0.90× event's ratio; exact", (live_within, live_ok)),
     }
     rows = []
     for workload in WORKLOADS:
@@ -508,7 +526,7 @@ def main() -> None:
                     f"{block['ratio_giftcord_over_bare']:.2f} ({block['cpu_ratio_bare_over_giftcord']:.2f})"
                     if mine
                     else "1.00",
-                    (f"{d['message_edits']:.0f} / {gifts}" if workload == "event" else ""),
+                    (f"{d['message_edits']:.0f} / {gifts}" if workload in STREAMS else ""),
                     target if mine else "",
                     ("; ".join(verdict(ok) for ok in oks) if oks else "") if mine else "",
                 )
@@ -559,6 +577,9 @@ def main() -> None:
         f"{ev['giftcord']['message_edits']:.0f} message edits ({ev['edits_per_gift']:.2f} per gift; "
         f"one per repeat gift would be {worst}), {ev['giftcord']['announcements']:.0f} announcements, "
         f"final combo counts {'right' if ev['giftcord']['combo_counts_ok'] else 'WRONG'}"
+        f"\nlive: the same Roses to a creator who is LIVE: {lv['giftcord']['card_edits']:.0f} LIVE "
+        f"card edits, ratio {lv['ratio_giftcord_over_bare']:.2f} vs the event's "
+        f"{ev['ratio_giftcord_over_bare']:.2f}, card figures {'exact' if live_ok else 'WRONG'}"
         f"\nconserved: {'yes' if conserved else 'NO'}   bot errors logged: {extra['bot_errors_logged']}"
         f"   wall: {wall:.1f} s"
     )

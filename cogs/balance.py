@@ -41,7 +41,13 @@ class BalanceCog(commands.Cog, name="Balance"):
         account = await ledger.run(GetAccount(gid, member.id))
         creator = await ledger.run(GetRank(gid, member.id, Board.CREATORS, Period.ALL))
         moderator = await invoker_is_moderator(interaction, ledger)
-        embed = embeds_member.profile(member, account, show_coins=moderator, creator_rank=creator)
+        embed = embeds_member.profile(
+            member,
+            account,
+            show_coins=moderator,
+            creator_rank=creator,
+            level=self.services.level_table.level(account.coins_spent),
+        )
         # The profile is public information; with the coin balance it is for the moderator only.
         await interaction.response.send_message(embed=embed, ephemeral=moderator)
 

@@ -7,8 +7,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import GiftcordBot
+from bot.economy.reads import GetLevelRoles, OpenLives
 from bot.services import Services
-from bot.ui.embeds_help import help_embed
+from bot.ui.context import guild_id
+from bot.ui.embeds_help import LiveHelp, help_embed
 
 
 class HelpCog(commands.Cog, name="Help"):
@@ -20,8 +22,16 @@ class HelpCog(commands.Cog, name="Help"):
     )
     @app_commands.guild_only()
     async def help(self, interaction: discord.Interaction) -> None:
+        gid = guild_id(interaction)
+        ledger, s = self.services.ledger, self.services
+        live = LiveHelp(
+            await ledger.run(OpenLives(gid)),
+            s.live.max_hours,
+            s.level_table,
+            await ledger.run(GetLevelRoles(gid)),
+        )
         await interaction.response.send_message(
-            embed=help_embed(self.services.economy, self.services.clock()), ephemeral=True
+            embed=help_embed(s.economy, s.clock(), live), ephemeral=True
         )
 
 

@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot.app import GiftcordBot
 from bot.economy.errors import NotFound
 from bot.economy.ledger import Board, Period
-from bot.economy.reads import GetEvent, GetLeaderboard, GetRank, ListEvents
+from bot.economy.reads import GetEvent, GetLeaderboard, GetRank, LifetimeSpent, ListEvents
 from bot.economy.requests import SetDeparted
 from bot.economy.text import parse_id, public_text
 from bot.services import Services
@@ -82,6 +82,8 @@ class LeaderboardCog(commands.Cog, name="Leaderboard"):
             page = await ledger.run(
                 GetLeaderboard(gid, board_, period_, event_id=event_id, page=number, per_page=10)
             )
+            spent = await ledger.run(LifetimeSpent(gid, tuple(r.user_id for r in page.items)))
+            table = self.services.level_table
             embed = embeds_creator.leaderboard_page(
                 board_,
                 PERIOD_LABELS[period_.value],
@@ -89,6 +91,7 @@ class LeaderboardCog(commands.Cog, name="Leaderboard"):
                 caller_id=uid,
                 caller_rank=caller_rank,
                 event_name=event_name,
+                levels={user: table.level(coins) for user, coins in spent.items()},
             )
             return embed, page.pages
 

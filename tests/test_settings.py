@@ -186,3 +186,4 @@ def test_cli_run_without_token_says_how(tmp_path: Path) -> None:
 def test_example_config_is_valid_and_matches_the_defaults() -> None:
     s = load_settings(str(ROOT / "config.example.toml"))
     assert s.economy == load_settings().economy.model_copy(update={})
+    assert (s.levels, s.live) == (load_settings().levels, load_settings().live)

@@ -189,11 +189,15 @@ def leaderboard_page(
     caller_id: int,
     caller_rank: int | None,
     event_name: str | None,
+    levels: dict[int, int] | None = None,
 ) -> discord.Embed:
+    """`levels`: each listed member's gifter level, shown beside the name (`Lv 12`)."""
     medals = {1: "🥇", 2: "🥈", 3: "🥉"}
+    levels = levels or {}
     lines = [
-        f"{medals.get(r.rank, f'**{r.rank}.**')} {fmt.mention(r.user_id)} — "
-        f"{fmt.count(r.value)} {_UNIT[board]}"
+        f"{medals.get(r.rank, f'**{r.rank}.**')} {fmt.mention(r.user_id)}"
+        + (f" · Lv {levels[r.user_id]}" if levels.get(r.user_id) else "")
+        + f" — {fmt.count(r.value)} {_UNIT[board]}"
         for r in page.items
     ]
     title = f"Top {board.value} — {period_label}"

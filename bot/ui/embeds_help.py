@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import discord
 
 from bot.economy.config import EconomyConfig
+from bot.economy.ledger import Live
+from bot.economy.levels import LevelTable
 from bot.economy.rules import active_promotions
 from bot.ui import format as fmt
 from bot.ui.embeds_member import promotion_line
@@ -19,7 +23,36 @@ SIDE_BY_SIDE = (
 )
 
 
-def help_embed(cfg: EconomyConfig, now: float) -> discord.Embed:
+@dataclass(frozen=True, slots=True)
+class LiveHelp:
+    """This server's LIVE and level numbers for `/help`."""
+
+    lives: list[Live]  # LIVE now
+    max_hours: int
+    table: LevelTable
+    level_roles: dict[int, int]  # level → role id
+
+
+def _live_and_levels(h: LiveHelp) -> str:
+    on = ", ".join(fmt.mention(lv.user_id) for lv in h.lives[:10]) if h.lives else "nobody"
+    more = f" and {len(h.lives) - 10} more" if len(h.lives) > 10 else ""
+    t = h.table.thresholds
+    roles = (
+        " · ".join(f"Lv {lv} → <@&{r}>" for lv, r in sorted(h.level_roles.items()))
+        if h.level_roles
+        else "none set (moderators: `/settings level-role`)"
+    )
+    return (
+        "`/live start` puts a LIVE card up: every gift to you counts for your LIVE, and the card "
+        f"shows its diamonds, gifters and top 3. It ends with `/live end` or after {h.max_hours} h, "
+        f"and becomes a recap. LIVE now: {on}{more}.\n"
+        f"**Gifter levels** 1–{len(t)} (`/level`) rise with the coins you send as gifts: level 1 at "
+        f"{fmt.coins(t[0])}, level 10 at {fmt.count(t[9])}, level {len(t)} at {fmt.count(t[-1])}. "
+        f"Level roles: {roles}."
+    )
+
+
+def help_embed(cfg: EconomyConfig, now: float, live: LiveHelp | None = None) -> discord.Embed:
     pkgs = cfg.coin_packages()
     ratio = cfg.diamonds_per_coin
     ratio_text = "1 diamond per coin" if ratio == 1 else f"{ratio} diamonds per coin"
@@ -71,6 +104,12 @@ def help_embed(cfg: EconomyConfig, now: float) -> discord.Embed:
         ),
         inline=False,
     )
+    if live is not None:
+        embed.add_field(
+            name="5. Go LIVE, climb levels — `/live`, `/level`",
+            value=fmt.clip(_live_and_levels(live), 1024),
+            inline=False,
+        )
     embed.add_field(name="Compared with other platforms", value=SIDE_BY_SIDE, inline=False)
     embed.add_field(
         name="More",

@@ -39,13 +39,21 @@ def balance(
 
 
 def profile(
-    user: discord.abc.User, account: Account, *, show_coins: bool, creator_rank: int | None
+    user: discord.abc.User,
+    account: Account,
+    *,
+    show_coins: bool,
+    creator_rank: int | None,
+    level: int = 0,
 ) -> discord.Embed:
-    embed = discord.Embed(title=f"{user.display_name}'s profile", colour=fmt.INFO_COLOUR)
-    embed.description = fmt.mention(user.id)
+    """Another member's public profile; their gifter level stands beside the name."""
+    badge = f" · Lv {level}" if level else ""
+    embed = discord.Embed(title=f"{user.display_name}'s profile{badge}", colour=fmt.INFO_COLOUR)
+    embed.description = fmt.mention(user.id) + badge
     embed.add_field(name="Diamonds earned", value=fmt.count(account.lifetime_diamonds))
     embed.add_field(name="Gifts sent", value=fmt.count(account.gifts_sent))
     embed.add_field(name="Creator rank", value=fmt.rank_text(creator_rank))
+    embed.add_field(name="Gifter level", value=str(level) if level else "no level yet")
     if show_coins:
         embed.add_field(name="Coins", value=f"{fmt.count(account.coins)} (moderators only)")
         embed.add_field(name="Diamonds", value=fmt.count(account.diamonds))

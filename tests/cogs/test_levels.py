@@ -179,3 +179,25 @@ async def test_settings_level_role_schema(harness: Any) -> None:
         4, True, 1, 50,
     )  # fmt: skip
     assert (role["type"], role.get("required", False)) == (8, False)
+
+
+async def test_level_beside_the_name_on_profile_and_leaderboard_and_help_numbers(
+    harness: Any,
+) -> None:
+    await harness.grant(ALICE, 100)
+    await harness.user(ALICE).invoke("gift", member=BOB, gift="Doughnut")  # 30 coins: level 5
+    profile = await harness.user(CAROL).invoke("balance", member=ALICE)
+    assert "profile · Lv 5" in profile.text
+    board = await harness.user(CAROL).invoke("leaderboard", board="gifters", period="today")
+    assert f"<@{ALICE}> · Lv 5 — 30 coins" in board.text
+    creators = await harness.user(CAROL).invoke("leaderboard", board="creators")
+    assert f"<@{BOB}> — 30 diamonds" in creators.text  # Bob has sent nothing: no badge
+
+    await harness.user(BOB).invoke("live start")
+    r5 = await harness.standin.add_role("Level 5")
+    await harness.user(MODERATOR).invoke("settings level-role", level=5, role=r5.id)
+    shown = await harness.user(CAROL).invoke("help")
+    assert f"LIVE now: <@{BOB}>" in shown.text
+    assert "after 12 h" in shown.text
+    assert "level 10 at 92" in shown.text
+    assert f"Lv 5 → <@&{r5.id}>" in shown.text
