@@ -16,6 +16,7 @@ from yarl import URL
 
 from bot.economy.errors import InvalidInput
 from bot.services import Services
+from bot.services.level_roles import LevelRoles
 from bot.settings import DiscordSettings
 from bot.ui.errors import reply_with_error
 from bot.ui.option_check import check_options
@@ -103,6 +104,9 @@ class GiftcordBot(commands.Bot):
         )
         self.services = services
         self._extensions = extensions
+        # Shared by the cogs that give level roles (after gifts) and map them (`/settings`), so
+        # a refusal is reported once per role whichever of them met it.
+        self.level_roles = LevelRoles(self, services.ledger, services.levels)
 
     async def setup_hook(self) -> None:
         for name in self._extensions:

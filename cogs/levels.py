@@ -15,7 +15,6 @@ from bot.economy.errors import NotAMember
 from bot.economy.ledger import GiftResult
 from bot.economy.reads import GetAccount
 from bot.services import Services
-from bot.services.level_roles import LevelRoles
 from bot.ui.context import guild_id
 from bot.ui.embeds_live import level_embed
 
@@ -23,7 +22,7 @@ from bot.ui.embeds_live import level_embed
 class LevelsCog(commands.Cog, name="Levels"):
     def __init__(self, bot: GiftcordBot, services: Services) -> None:
         self.services = services
-        self.roles = LevelRoles(bot, services.ledger, services.levels)
+        self.roles = bot.level_roles
 
     async def cog_unload(self) -> None:
         await self.roles.close()

@@ -7,12 +7,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import GiftcordBot
-from bot.economy.errors import InvalidInput, NotFound
+from bot.economy.errors import InvalidInput
 from bot.economy.reads import GetGuildSettings
 from bot.economy.requests import SetLevelRole
 from bot.permissions import require_moderator
 from bot.services import Services
-from bot.services.level_roles import LevelRoles
 from bot.services.mod_actions import ModActions
 from bot.ui import embeds_settings
 from bot.ui.context import key
@@ -96,11 +95,7 @@ class ServerSettings(commands.Cog):
                 "That role can't be given to members (@everyone, or a bot's or integration's "
                 "own role) — choose another one."
             )
-        # The Levels cog owns the level-role service (its refusals are reported once per role).
-        roles = getattr(self.bot.get_cog("Levels"), "roles", None)
-        if not isinstance(roles, LevelRoles):  # pragma: no cover - unloaded mid-flight
-            raise NotFound("Level roles are not available right now — try again shortly.")
-        already = await roles.set_mapping(
+        already = await self.bot.level_roles.set_mapping(
             SetLevelRole(
                 interaction.guild_id,
                 key(interaction),

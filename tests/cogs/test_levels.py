@@ -8,7 +8,17 @@ from typing import Any
 from bot.economy.levels import LevelsConfig
 from bot.economy.reads import GetLevelRoles
 from bot.economy.requests import UpdateGuildSettings
-from bot.sandbox.standin.ids import ALICE, AUDIT, BOB, BOT_ROLE, CAROL, GUILD_ID, MODERATOR, Perm
+from bot.sandbox.standin.ids import (
+    ALICE,
+    AUDIT,
+    BOB,
+    BOT_ROLE,
+    CAROL,
+    DEPARTED,
+    GUILD_ID,
+    MODERATOR,
+    Perm,
+)
 
 G = GUILD_ID
 
@@ -22,7 +32,7 @@ def audit_posts(harness: Any) -> list[Any]:
 
 
 async def drain(harness: Any) -> None:
-    await harness.bot.get_cog("Levels").roles.drain()
+    await harness.bot.level_roles.drain()
 
 
 async def allow_manage_roles(harness: Any) -> None:
@@ -201,3 +211,17 @@ async def test_level_beside_the_name_on_profile_and_leaderboard_and_help_numbers
     assert "after 12 h" in shown.text
     assert "level 10 at 92" in shown.text
     assert f"Lv 5 → <@&{r5.id}>" in shown.text
+
+
+async def test_level_role_refusals_change_nothing(harness: Any) -> None:
+    mod = harness.user(MODERATOR)
+    everyone = await mod.invoke("settings level-role", level=3, role=G)
+    assert everyone.ephemeral
+    assert "choose another one" in everyone.text
+    bot_role = await mod.invoke("settings level-role", level=3, role=BOT_ROLE)
+    assert "choose another one" in bot_role.text
+    too_high = await mod.invoke("settings level-role", level=51, validate=False)
+    assert too_high.ephemeral
+    assert await harness.ledger.run(GetLevelRoles(G)) == {}
+    outsider = await harness.user(ALICE).invoke("level", member=DEPARTED)
+    assert "not a member" in outsider.text
