@@ -39,5 +39,16 @@ async def live(
     out.card_edits = cog.boards.edits - edits0
     figures = await b.ledger.run(LiveStats(GUILD_ID, live_id))
     served = out.interactions - out.failed
-    out.combo_ok = bool(out.combo_ok) and figures is not None and figures.diamonds == served
+    out.combo_ok = (
+        bool(out.combo_ok)
+        and figures is not None
+        and figures.diamonds == served
+        and f"{served:,}" in card_text(b, figures.live)  # the trailing edit shows them all
+    )
     return out
+
+
+def card_text(b: Any, live: Any) -> str:
+    """The LIVE card as it is now in the stand-in's channel."""
+    channel = b.standin.world.channels[live.channel_id]
+    return next((m.text for m in channel.log if m.id == live.message_id), "")

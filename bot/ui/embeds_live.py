@@ -85,8 +85,8 @@ def recap(figures: LiveFigures) -> discord.Embed:
         colour=discord.Colour.dark_grey(),
     )
     embed.description = (
-        f"{fmt.mention(live.user_id)}'s LIVE is over: {duration(ended - live.started_at)}, "
-        f"ended {fmt.stamp(ended)}."
+        f"{fmt.mention(live.user_id)}'s LIVE is over (ended {fmt.stamp(ended)}). Thank you, "
+        "gifters!"
     )
     embed.add_field(name="Duration", value=duration(ended - live.started_at), inline=True)
     _figures(embed, figures)
