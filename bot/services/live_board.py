@@ -23,7 +23,7 @@ from bot.economy.reads import DueLives, GetLiveById, LiveStats, OpenLives
 from bot.economy.requests import EndLive, SetLiveMessage, StartLive
 from bot.services.posting import NO_MENTIONS, send_to_channel
 from bot.services.throttle import RefreshThrottle
-from bot.ui.embeds_live import live_card
+from bot.ui.embeds_live import live_card, recap
 from bot.ui.models import PostOutcome
 
 log = logging.getLogger("giftcord.live")
@@ -96,13 +96,14 @@ class LiveBoards:
             )
         return live, outcome
 
-    async def refresh(self, guild_id: int, live_id: int) -> None:
-        """Edit the LIVE's card to its figures now (the recap once it has ended)."""
+    async def refresh(self, guild_id: int, live_id: int) -> bool:
+        """Edit the LIVE's card to its figures now (the recap once it has ended); whether the
+        card was edited."""
         lock = self._editing.setdefault(live_id, asyncio.Lock())
         async with lock:
             live = await self.ledger.run(GetLiveById(guild_id, live_id))
             if live is None or live.channel_id is None or live.message_id is None:
-                return
+                return False
             embed = live_card(await self.figures(live), self.clock())
             message = self.bot.get_partial_messageable(
                 live.channel_id, guild_id=guild_id
@@ -110,21 +111,31 @@ class LiveBoards:
             try:
                 await message.edit(embed=embed, allowed_mentions=NO_MENTIONS)
                 self.edits += 1
+                return True
             except discord.HTTPException as exc:
                 # A deleted card or a lost permission: the LIVE goes on; `/live status` shows it.
                 log.warning("could not edit the card of LIVE %s: %s", live_id, exc)
+                return False
 
     async def finish(self, live: Live, *, ended_by: int | None) -> tuple[Live, LiveFigures]:
         """End `live` once; its card becomes the recap. (The ended LIVE, its final figures.)"""
         async with self._ending:
             ended = await self.ledger.run(EndLive(live.guild_id, live.id, ended_by=ended_by))
             self._on.pop((ended.guild_id, ended.user_id), None)
+            stored = await self.ledger.run(GetLiveById(ended.guild_id, ended.id))
+            figures = await self.figures(stored or ended)
             if not ended.replayed:
                 self.throttle.forget(ended.id)
-                await self.refresh(ended.guild_id, ended.id)  # the card becomes the recap
+                # The card becomes the recap; a card that is gone (deleted, or never posted)
+                # gets a new recap post in the LIVE's channel instead.
+                if not await self.refresh(ended.guild_id, ended.id) and ended.channel_id:
+                    outcome = await send_to_channel(
+                        self.bot, ended.channel_id, embed=recap(figures)
+                    )
+                    if not outcome.posted:
+                        log.warning("recap of LIVE %s not posted: %s", ended.id, outcome.note)
                 self._editing.pop(ended.id, None)
-            stored = await self.ledger.run(GetLiveById(ended.guild_id, ended.id))
-            return ended, await self.figures(stored or ended)
+            return ended, figures
 
     async def end_due(self, guild_id: int | None = None) -> int:
         """End every LIVE past `[live] max_hours` (one server, or all); how many this call ended."""

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 
 log = logging.getLogger("giftcord.events")
 
-Refresh = Callable[[int, int], Awaitable[None]]
+Refresh = Callable[[int, int], Awaitable[object]]  # what it returns is not used
 
 
 class RefreshThrottle:

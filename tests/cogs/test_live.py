@@ -228,3 +228,15 @@ async def test_a_stream_of_3000_roses_is_a_few_coalesced_card_edits(harness: Any
     figures = await harness.ledger.run(LiveStats(G, live.id))
     assert (figures.diamonds, figures.gifters, figures.top_gift.count) == (3_000, 2, 3_000)
     assert (await harness.ledger.verify()).ok
+
+
+async def test_a_deleted_card_gets_a_new_recap_post(harness: Any) -> None:
+    await harness.user(BOB).invoke("live start", channel=ANNOUNCE)
+    [card] = posts(harness, ANNOUNCE)
+    card.deleted = True  # a moderator deleted the LIVE card
+    ended = await harness.user(BOB).invoke("live end")
+    assert "has ended" in ended.text
+    [recap] = posts(harness, ANNOUNCE)
+    assert recap.id != card.id
+    assert "LIVE ended" in recap.text
+    assert "No gifts" in recap.text
