@@ -18,12 +18,13 @@ from bot.app import GiftcordBot
 from bot.economy.errors import InvalidInput, NotFound
 from bot.economy.ledger import GiftResult
 from bot.economy.money import format_count, parse_amount
-from bot.economy.reads import GetGuildSettings, GetLiveEvent, ListEvents
+from bot.economy.reads import GetLiveEvent, ListEvents
 from bot.economy.requests import StartEvent
 from bot.economy.text import public_text
 from bot.permissions import require_moderator
 from bot.services import Services
 from bot.services.event_board import EventBoards
+from bot.services.posting import board_channel
 from bot.ui.event_board import progress_embed
 
 log = logging.getLogger("giftcord.events")
@@ -100,11 +101,12 @@ class Events(commands.Cog):
             if goal is not None
             else None
         )
-        if channel is not None:
-            channel_id: int | None = channel.id
-        else:
-            settings = await self.ledger.run(GetGuildSettings(interaction.guild_id))
-            channel_id = settings.announce_channel_id or interaction.channel_id
+        channel_id = await board_channel(
+            self.ledger,
+            interaction.guild_id,
+            channel.id if channel else None,
+            interaction.channel_id,
+        )
         event = await self.ledger.run(
             StartEvent(
                 interaction.guild_id,

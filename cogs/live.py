@@ -17,12 +17,13 @@ from discord.ext import commands, tasks
 from bot.app import GiftcordBot
 from bot.economy.errors import InvalidState, NotAMember, NotFound
 from bot.economy.ledger import GiftResult
-from bot.economy.reads import GetGuildSettings, GetLive
+from bot.economy.reads import GetLive
 from bot.economy.requests import StartLive
 from bot.economy.text import public_text
 from bot.permissions import require_moderator
 from bot.services import Services
 from bot.services.live_board import LiveBoards
+from bot.services.posting import board_channel
 from bot.ui import format as fmt
 from bot.ui.context import guild_id, key
 from bot.ui.embeds_live import duration, live_card, recap
@@ -84,11 +85,9 @@ class LiveCog(commands.Cog, name="Live"):
         gid = guild_id(interaction)
         # A LIVE whose time is up but not yet ended by the timer is ended properly (recap) first.
         await self.boards.end_due(gid)
-        if channel is not None:
-            channel_id: int | None = channel.id
-        else:
-            settings = await self.ledger.run(GetGuildSettings(gid))
-            channel_id = settings.announce_channel_id or interaction.channel_id
+        channel_id = await board_channel(
+            self.ledger, gid, channel.id if channel else None, interaction.channel_id
+        )
         live, outcome = await self.boards.start(
             StartLive(
                 gid,

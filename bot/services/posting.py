@@ -60,6 +60,17 @@ async def send_to_channel(
     return PostOutcome(True, f"posted in <#{channel_id}>", message.id)
 
 
+async def board_channel(
+    ledger: Ledger, guild_id: int, chosen: int | None, here: int | None
+) -> int | None:
+    """Where an event's progress post or a LIVE card goes: the channel given, else the
+    server's announce channel, else the channel the command was used in."""
+    if chosen is not None:
+        return chosen
+    settings = await ledger.run(GetGuildSettings(guild_id))
+    return settings.announce_channel_id or here
+
+
 async def post_audit(
     bot: discord.Client, ledger: Ledger, guild_id: int, embed: discord.Embed
 ) -> PostOutcome:
