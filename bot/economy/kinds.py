@@ -27,3 +27,7 @@ class TxnKind(StrEnum):
     EVENT_START = "event_start"
     EVENT_END = "event_end"
     EXCHANGE = "exchange"  # diamonds turned into coins (`/diamonds exchange`)
+    TREASURE_DROP = "treasure_drop"  # coins from the dropper into escrow
+    TREASURE_OPEN = "treasure_open"  # a member opened a box (no money moves; claims the key)
+    TREASURE_SPLIT = "treasure_split"  # escrow to the openers, at random
+    TREASURE_RETURN = "treasure_return"  # escrow back to the dropper (nobody opened)

@@ -175,3 +175,20 @@ class ExportRows(Read[list[dict[str, object]]]):
     result = list
     guild_id: int
     days: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GetTreasure(Read["L.TreasureBox | None"]):
+    """One treasure box of this server with its openers (and shares, once settled), or None."""
+
+    result = L.TreasureBox
+    guild_id: int
+    box_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class OpenTreasures(Read[list[L.TreasureBox]]):
+    """Every box not settled yet (all servers), soonest end first: the treasure service arms
+    a timer for each at start-up and settles the overdue ones at once."""
+
+    result = list

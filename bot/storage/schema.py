@@ -185,7 +185,48 @@ CREATE VIEW ledger_entries (guild_id, account, txn_id, currency, amount) AS
     UNION ALL SELECT * FROM gift_legs_received;
 """
 
-MIGRATIONS: list[str] = [V1, V2]
+
+# Treasure boxes (`/treasure drop`): the box holds its coins on the escrow system account (-7)
+# until it is split among its openers or returned. One row per (box, member) is the "opens
+# once" guarantee; `opened` is the counted guard that lets exactly `openers` in; `day` lets the
+# daily cap count a member's opens in one index range.
+def treasure_schema() -> str:
+    return """
+CREATE TABLE treasure_boxes (
+    id         INTEGER PRIMARY KEY,
+    guild_id   INTEGER NOT NULL,
+    dropper_id INTEGER NOT NULL,
+    coins      INTEGER NOT NULL CHECK (coins > 0),
+    openers    INTEGER NOT NULL CHECK (openers BETWEEN 1 AND coins),
+    opened     INTEGER NOT NULL DEFAULT 0 CHECK (opened BETWEEN 0 AND openers),
+    created_at REAL NOT NULL,
+    ends_at    REAL NOT NULL,
+    state      TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'split', 'returned')),
+    returned   INTEGER NOT NULL DEFAULT 0 CHECK (returned >= 0),
+    settled_at REAL,
+    channel_id INTEGER,
+    message_id INTEGER,
+    txn_id     INTEGER NOT NULL
+);
+-- the timers and the start-up sweep read the boxes not settled yet
+CREATE INDEX treasure_open ON treasure_boxes (ends_at) WHERE state = 'open';
+CREATE TABLE treasure_opens (
+    box_id    INTEGER NOT NULL REFERENCES treasure_boxes (id),
+    user_id   INTEGER NOT NULL,
+    guild_id  INTEGER NOT NULL,
+    day       INTEGER NOT NULL,  -- days since the epoch, UTC, of the open
+    seq       INTEGER NOT NULL,  -- 1 for the first opener …: the order shares are listed in
+    opened_at REAL NOT NULL,
+    share     INTEGER NOT NULL DEFAULT 0 CHECK (share >= 0),
+    PRIMARY KEY (box_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX treasure_opens_daily ON treasure_opens (guild_id, user_id, day);
+"""
+
+
+V3 = treasure_schema()
+
+MIGRATIONS: list[str] = [V1, V2, V3]
 LATEST = len(MIGRATIONS)
 
 

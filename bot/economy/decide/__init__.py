@@ -25,6 +25,12 @@ from bot.economy.decide.money import (
     GrantManyDecision,
     PurchaseDecision,
 )
+from bot.economy.decide.treasure import (
+    DropTreasureDecision,
+    OpenTreasureDecision,
+    SettleTreasureDecision,
+    SetTreasureMessageDecision,
+)
 
 DECISIONS: dict[type[Any], Decision[Any, Any]] = {
     rq.ConfirmAge: ConfirmAgeDecision(),
@@ -42,6 +48,10 @@ DECISIONS: dict[type[Any], Decision[Any, Any]] = {
     rq.SetEventMessage: SetEventMessageDecision(),
     rq.UpdateGuildSettings: UpdateGuildSettingsDecision(),
     rq.SetDeparted: SetDepartedDecision(),
+    rq.DropTreasure: DropTreasureDecision(),
+    rq.OpenTreasure: OpenTreasureDecision(),
+    rq.SettleTreasure: SettleTreasureDecision(),
+    rq.SetTreasureMessage: SetTreasureMessageDecision(),
 }
 
 

@@ -18,7 +18,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from bot.economy.catalog import Catalog
 from bot.economy.config import EconomyConfig
 from bot.economy.errors import EconomyError
-from bot.economy.ledger import Account, Event, GuildSettings, Payout
+from bot.economy.ledger import Account, Event, GuildSettings, Payout, TreasureBox
 from bot.economy.plan import Applied, Move, Plan, SetBalance
 from bot.economy.rules import utc_day
 
@@ -51,6 +51,8 @@ class Needs:
     payout: int | None = None  # a payout id of the request's server
     event: int | None = None  # an event id of the request's server
     guild_settings: bool = False
+    treasure: int | None = None  # a treasure box id: the box, its openers and their accounts
+    opens_today: int | None = None  # a member id: treasure boxes they opened today
 
 
 NOTHING = Needs()
@@ -66,6 +68,8 @@ class Facts:
     payout: Payout | None = None
     event: Event | None = None
     guild_settings: GuildSettings | None = None
+    treasure: TreasureBox | None = None
+    opens_today: int = 0
 
     def running_event(self, now: float) -> Event | None:
         """The live event if its time has not run out: a due event (the bot was down, or its
