@@ -37,6 +37,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.moderation",
     "cogs.events",
     "cogs.server_settings",
+    "cogs.treasure",
 )
 
 

@@ -103,7 +103,9 @@ def require_token(settings: Settings) -> str:
 
 def build_bot(settings: Settings, ledger: Ledger) -> GiftcordBot:
     point_at_discord(settings.discord)
-    return GiftcordBot(Services(ledger, settings.economy), settings.discord)
+    return GiftcordBot(
+        Services(ledger, settings.economy, treasure=settings.treasure), settings.discord
+    )
 
 
 class NoDatabase:

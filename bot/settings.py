@@ -32,6 +32,7 @@ from pydantic_settings import (
 from pydantic_settings import SettingsError as SourceError
 
 from bot.economy.config import EconomyConfig
+from bot.economy.treasure import TreasureConfig
 from bot.storage import StorageError, database_path
 
 ENV_PREFIX = "GIFTCORD_"
@@ -104,6 +105,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     economy: EconomyConfig = Field(default_factory=EconomyConfig)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    treasure: TreasureConfig = Field(default_factory=TreasureConfig)
     # Which file the settings were read from (None: defaults and environment only).
     _config_file: Path | None = PrivateAttr(default=None)
 

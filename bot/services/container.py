@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from bot.economy.catalog import Catalog
 from bot.economy.config import EconomyConfig
 from bot.economy.ledger import Ledger
+from bot.economy.treasure import TreasureConfig
 
 
 @dataclass
@@ -19,6 +20,7 @@ class Services:
     economy: EconomyConfig
     catalog: Catalog = field(init=False)
     clock: Callable[[], float] = time.time
+    treasure: TreasureConfig = field(default_factory=TreasureConfig)
 
     def __post_init__(self) -> None:
         self.catalog = self.economy.catalog()

@@ -21,6 +21,10 @@ TXN_LABELS: dict[TxnKind, str] = {
     TxnKind.EVENT_START: "Event started",
     TxnKind.EVENT_END: "Event ended",
     TxnKind.EXCHANGE: "Exchanged diamonds for coins",
+    TxnKind.TREASURE_DROP: "Dropped a treasure box",
+    TxnKind.TREASURE_OPEN: "Opened a treasure box",
+    TxnKind.TREASURE_SPLIT: "Treasure box share",
+    TxnKind.TREASURE_RETURN: "Treasure box returned (nobody opened it)",
 }
 
 
