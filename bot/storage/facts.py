@@ -28,7 +28,7 @@ def read(tx: Tx, guild_id: int, needs: Needs, *, also: tuple[int, ...] = ()) -> 
     if needs.treasure is not None:
         # First: its openers' and dropper's accounts are facts of the settlement too.
         got.treasure = queries.treasure_row(cur, guild_id, needs.treasure)
-        if got.treasure is not None:
+        if got.treasure is not None and needs.treasure_accounts:
             also += (*got.treasure.opener_ids, got.treasure.dropper_id)
     if needs.opens_today is not None:
         got.opens_today = queries.opens_today(cur, guild_id, needs.opens_today, now)

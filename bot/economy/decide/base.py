@@ -51,7 +51,8 @@ class Needs:
     payout: int | None = None  # a payout id of the request's server
     event: int | None = None  # an event id of the request's server
     guild_settings: bool = False
-    treasure: int | None = None  # a treasure box id: the box, its openers and their accounts
+    treasure: int | None = None  # a treasure box id: the box and who opened it
+    treasure_accounts: bool = False  # also the accounts of its openers and dropper (the split)
     opens_today: int | None = None  # a member id: treasure boxes they opened today
 
 

@@ -183,7 +183,7 @@ class OpenTreasureDecision:
 
 class SettleTreasureDecision:
     def needs(self, req: SettleTreasure) -> Needs:
-        return Needs(treasure=req.box_id)
+        return Needs(treasure=req.box_id, treasure_accounts=True)
 
     def decide(self, req: SettleTreasure, facts: Facts, ctx: Ctx) -> Plan:
         box = _box_or_refuse(facts, req.box_id)
