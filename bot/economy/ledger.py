@@ -223,6 +223,7 @@ class TreasureBox:
     opener_ids: tuple[int, ...] = ()
     shares: tuple[int, ...] = ()
     returned: int = 0  # coins that went back to the dropper
+    announced: bool = False  # the results replaced the post
     replayed: bool = False
 
     def __post_init__(self) -> None:

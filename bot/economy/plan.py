@@ -208,6 +208,13 @@ class BoxMessage:
 
 
 @dataclass(slots=True)
+class BoxAnnounced:
+    """The results of a settled box are posted. Guard: the box is settled."""
+
+    box_id: int
+
+
+@dataclass(slots=True)
 class Record:
     """The transaction row: what happened, for history, audit, export and `verify`. Inserting
     it claims the operation's idempotency key."""
@@ -247,6 +254,7 @@ Step = (
     | JoinBox
     | CloseBox
     | BoxMessage
+    | BoxAnnounced
 )
 
 

@@ -187,8 +187,9 @@ class GetTreasure(Read["L.TreasureBox | None"]):
 
 
 @dataclass(frozen=True, slots=True)
-class OpenTreasures(Read[list[L.TreasureBox]]):
-    """Every box not settled yet (all servers), soonest end first: the treasure service arms
-    a timer for each at start-up and settles the overdue ones at once."""
+class UnfinishedTreasures(Read[list[L.TreasureBox]]):
+    """Every box not settled yet, or settled but with its results not posted yet (all
+    servers), soonest end first: the treasure service arms a timer for each open one, settles
+    the overdue ones at once and posts the results nobody posted."""
 
     result = list

@@ -276,6 +276,17 @@ class SettleTreasure(Write[L.TreasureBox]):
 
 
 @dataclass(frozen=True, slots=True)
+class MarkTreasureAnnounced(Write[None]):
+    """The settled box's results are out: the sweep stops posting them (a crash between the
+    split and the results post leaves this unset, so the next start posts them)."""
+
+    result = type(None)
+    guild_id: int
+    box_id: int
+    key: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class SetTreasureMessage(Write[None]):
     """Where the box's public post lives, so the results replace it even after a restart."""
 

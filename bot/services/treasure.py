@@ -18,8 +18,8 @@ from collections.abc import Callable
 import discord
 
 from bot.economy.ledger import Ledger, TreasureBox, TreasureState
-from bot.economy.reads import GetTreasure, OpenTreasures
-from bot.economy.requests import SettleTreasure, SetTreasureMessage
+from bot.economy.reads import GetTreasure, UnfinishedTreasures
+from bot.economy.requests import MarkTreasureAnnounced, SettleTreasure, SetTreasureMessage
 from bot.services.posting import NO_MENTIONS, send_to_channel
 from bot.services.throttle import RefreshThrottle
 from bot.ui.embeds_treasure import box_embed, results_embed
@@ -137,31 +137,40 @@ class TreasureBoxes:
             self._timers.pop(box.id, None)
 
     async def settle(self, guild_id: int, box_id: int) -> TreasureBox:
-        """Split (or return) the box once and turn its post into the results."""
+        """Split (or return) the box once and turn its post into the results — also for a box
+        settled earlier whose results never went out (a crash between the split and the post).
+        The result is `replayed` when the box was settled before this call."""
         async with self._lock(box_id):
             box = await self.ledger.run(SettleTreasure(guild_id, box_id, seed=self.seed()))
-            if box.replayed:
-                return box  # settled already, and its results posted by whoever did it
-            self._settling.pop(box_id, None)
             self.throttle.forget(box_id)
             timer = self._timers.pop(box_id, None)
             if timer is not None and timer is not asyncio.current_task():
                 timer.cancel()
-            posted = box.message_id is not None and box.channel_id is not None
-            if posted and await self._edit(box, results=True):
-                return box
-            if box.channel_id is not None:  # no post (it failed, or a crash came first)
-                outcome = await send_to_channel(self.bot, box.channel_id, embed=results_embed(box))
-                if not outcome.posted:
-                    log.warning("results of treasure box %s not posted: %s", box_id, outcome.note)
+            if box.replayed:  # the stored first answer: whether it was announced is newer
+                now = await self.ledger.run(GetTreasure(guild_id, box_id))
+                if now is None or now.announced:
+                    return box
+            await self._announce(box)
+            self._settling.pop(box_id, None)
             return box
 
+    async def _announce(self, box: TreasureBox) -> None:
+        """The results replace the post (or, with no post to edit, are posted anew); then the
+        box is marked announced, once, whether Discord took the post or refused it for good."""
+        posted = box.message_id is not None and box.channel_id is not None
+        if not (posted and await self._edit(box, results=True)) and box.channel_id is not None:
+            outcome = await send_to_channel(self.bot, box.channel_id, embed=results_embed(box))
+            if not outcome.posted:
+                log.warning("results of treasure box %s not posted: %s", box.id, outcome.note)
+        await self.ledger.run(MarkTreasureAnnounced(box.guild_id, box.id))
+
     async def settle_due(self) -> int:
-        """Settle every box that is full or whose time is up (all servers); how many."""
+        """Settle every box that is full or whose time is up, and post the results nobody
+        posted (all servers); how many boxes this call settled."""
         settled = 0
         now = self.clock()
-        for box in await self.ledger.run(OpenTreasures()):
-            if not box.full and box.ends_at > now:
+        for box in await self.ledger.run(UnfinishedTreasures()):
+            if box.state is TreasureState.OPEN and not box.full and box.ends_at > now:
                 continue
             try:
                 if not (await self.settle(box.guild_id, box.id)).replayed:
@@ -175,8 +184,9 @@ class TreasureBoxes:
         """Settle what is overdue, arm a timer for every other open box (at start-up, and as
         a safety net on every sweep: arming an armed box does nothing)."""
         settled = await self.settle_due()
-        for box in await self.ledger.run(OpenTreasures()):
-            self.arm(box)
+        for box in await self.ledger.run(UnfinishedTreasures()):
+            if box.state is TreasureState.OPEN:
+                self.arm(box)
         return settled
 
     def _lock(self, box_id: int) -> asyncio.Lock:

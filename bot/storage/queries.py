@@ -346,20 +346,20 @@ def export_rows(q: Q, r: R.ExportRows, now: float) -> list[dict[str, object]]:
 
 _BOX_COLS = (
     "id, guild_id, dropper_id, coins, openers, created_at, ends_at, state, channel_id,"
-    " message_id, txn_id, returned"
+    " message_id, txn_id, returned, announced"
 )
 
 
 def _boxes(q: Q, rows: list[Any]) -> list[L.TreasureBox]:
     """Boxes with their openers (in the order they opened) and shares."""
     out = []
-    for bid, gid, dropper, coins, openers, created, ends, state, chan, msg, txn, back in rows:
+    for bid, gid, dropper, coins, openers, created, ends, state, chan, msg, txn, back, done in rows:
         opens = q.execute(
             "SELECT user_id, share FROM treasure_opens WHERE box_id = ? ORDER BY seq", (bid,)
         ).fetchall()
         ids, shares = tuple(u for u, _ in opens), tuple(c for _, c in opens)
         head = (bid, gid, dropper, coins, openers, created, ends, L.TreasureState(state))
-        out.append(L.TreasureBox(*head, chan, msg, txn, ids, shares, back))
+        out.append(L.TreasureBox(*head, chan, msg, txn, ids, shares, back, bool(done)))
     return out
 
 
@@ -376,9 +376,10 @@ def treasure(q: Q, r: R.GetTreasure, now: float) -> L.TreasureBox | None:
     return treasure_row(q, r.guild_id, r.box_id)
 
 
-def open_treasures(q: Q, r: R.OpenTreasures, now: float) -> list[L.TreasureBox]:
+def unfinished_treasures(q: Q, r: R.UnfinishedTreasures, now: float) -> list[L.TreasureBox]:
     rows = q.execute(
-        f"SELECT {_BOX_COLS} FROM treasure_boxes WHERE state = 'open' ORDER BY ends_at, id"
+        f"SELECT {_BOX_COLS} FROM treasure_boxes WHERE state = 'open' OR announced = 0"
+        " ORDER BY ends_at, id"
     ).fetchall()
     return _boxes(q, rows)
 
@@ -413,5 +414,5 @@ READS: dict[type[Any], Callable[[Q, Any, float], Any]] = {
     R.GetGuildSettings: guild_settings,
     R.ExportRows: export_rows,
     R.GetTreasure: treasure,
-    R.OpenTreasures: open_treasures,
+    R.UnfinishedTreasures: unfinished_treasures,
 }

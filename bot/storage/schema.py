@@ -204,12 +204,13 @@ CREATE TABLE treasure_boxes (
     state      TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'split', 'returned')),
     returned   INTEGER NOT NULL DEFAULT 0 CHECK (returned >= 0),
     settled_at REAL,
+    announced  INTEGER NOT NULL DEFAULT 0,  -- 1 once the results replaced the post
     channel_id INTEGER,
     message_id INTEGER,
     txn_id     INTEGER NOT NULL
 );
--- the timers and the start-up sweep read the boxes not settled yet
-CREATE INDEX treasure_open ON treasure_boxes (ends_at) WHERE state = 'open';
+-- the timers and the start-up sweep read the boxes not settled, or not announced, yet
+CREATE INDEX treasure_unfinished ON treasure_boxes (ends_at) WHERE state = 'open' OR announced = 0;
 CREATE TABLE treasure_opens (
     box_id    INTEGER NOT NULL REFERENCES treasure_boxes (id),
     user_id   INTEGER NOT NULL,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from bot.economy.ledger import Currency
 from bot.economy.plan import (
     Applied,
+    BoxAnnounced,
     BoxMessage,
     CloseBox,
     CloseEvent,
@@ -311,6 +312,15 @@ def _box_message(tx: Tx, step: BoxMessage, applied: Applied) -> None:
         raise GuardRefused(step)
 
 
+def _box_announced(tx: Tx, step: BoxAnnounced, applied: Applied) -> None:
+    changed = tx.cur.execute(
+        "UPDATE treasure_boxes SET announced = 1 WHERE id = ? AND guild_id = ? AND state != 'open'",
+        (step.box_id, tx.guild_id),
+    ).rowcount
+    if changed != 1:
+        raise GuardRefused(step)
+
+
 # Steps that only add to the batch's buffers (written at the flush, dropped with a refused
 # operation): they need no undo.
 BUFFERED = frozenset({Leg, Stat, EventStat})
@@ -333,4 +343,5 @@ EXECUTE: dict[type[Any], Callable[[Tx, Any, Applied], None]] = {
     JoinBox: _join_box,
     CloseBox: _close_box,
     BoxMessage: _box_message,
+    BoxAnnounced: _box_announced,
 }

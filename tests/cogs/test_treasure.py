@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 
 from bot.economy.ledger import TreasureState
-from bot.economy.reads import GetTreasure, OpenTreasures
-from bot.economy.requests import SetFrozen
+from bot.economy.reads import GetTreasure, UnfinishedTreasures
+from bot.economy.requests import SetFrozen, SettleTreasure
 from bot.economy.treasure import TreasureConfig
 from bot.sandbox.standin.ids import ALICE, BOB, BOT_MEMBER, CAROL, GENERAL, GUILD_ID, OWNER
+from bot.storage import SqliteLedger
 
 G = GUILD_ID
 
@@ -45,7 +46,7 @@ async def drop(harness: Any, coins: str = "1,000", openers: int = 3, minutes: in
 
 
 async def the_box(harness: Any) -> Any:
-    [box] = await harness.ledger.run(OpenTreasures())
+    [box] = await harness.ledger.run(UnfinishedTreasures())
     return box
 
 
@@ -173,7 +174,7 @@ async def test_drop_refusals_change_nothing(
     assert r.ephemeral
     assert sentence.lower() in r.text.lower(), r.text
     assert await harness.balances(ALICE) == [(1_000, 0)]
-    assert await harness.ledger.run(OpenTreasures()) == []
+    assert await harness.ledger.run(UnfinishedTreasures()) == []
     assert not box_posts(harness)
 
 
@@ -224,13 +225,19 @@ async def test_the_open_button_works_across_a_restart(harness: Any) -> None:
     assert (await harness.ledger.verify()).ok
 
 
-async def test_an_overdue_box_is_settled_at_start_up(harness: Any) -> None:
+async def bob_opened_then_stopped(harness: Any, *, openers: int, minutes: int) -> tuple[Any, int]:
+    """ALICE drops 100 coins, BOB opens, the bot stops: (the post, the box id)."""
     await harness.grant(ALICE, 100)
-    await drop(harness, coins="100", openers=5, minutes=1)
+    await drop(harness, coins="100", openers=openers, minutes=minutes)
     [post] = box_posts(harness)
     box_id = (await the_box(harness)).id
     await harness.user(BOB).click(post, open_id(post))
     await harness.stop_bot()
+    return post, box_id
+
+
+async def test_an_overdue_box_is_settled_at_start_up(harness: Any) -> None:
+    post, box_id = await bob_opened_then_stopped(harness, openers=5, minutes=1)
     harness.clock.advance(3600)  # the bot was down past the box's end
     await harness.start_bot()
     box = await harness.wait_until(lambda: _settled(harness, box_id))
@@ -240,3 +247,30 @@ async def test_an_overdue_box_is_settled_at_start_up(harness: Any) -> None:
         lambda: "opened" in harness.standin.message(post.id).embeds[0]["title"]
     )
     assert (await harness.ledger.verify()).ok
+
+
+async def test_results_lost_to_a_crash_are_posted_at_start_up(harness: Any) -> None:
+    """The split committed but the bot died before the results replaced the post: the next
+    start posts them (once), and the box is not split again."""
+    post, box_id = await bob_opened_then_stopped(harness, openers=2, minutes=10)
+    harness.clock.advance(700)
+    # What the dead process got done: the split, and nothing after it.
+    ledger = await SqliteLedger.open(harness.db_path, harness.economy, clock=harness.clock)
+    split = await ledger.run(SettleTreasure(G, box_id, seed=9))
+    await ledger.close()
+    assert harness.standin.message(post.id).custom_ids  # the post still shows the open box
+    await harness.start_bot()
+    await harness.wait_until(
+        lambda: "opened" in harness.standin.message(post.id).embeds[0]["title"]
+    )
+    assert f"<@{BOB}> — 100 coins" in harness.standin.message(post.id).text
+    await harness.wait_until(lambda: _announced(harness, box_id))
+    assert await harness.ledger.run(UnfinishedTreasures()) == []
+    assert split.shares == (100,)
+    assert await harness.balances(BOB) == [(100, 0)]
+    assert (await harness.ledger.verify()).ok
+
+
+async def _announced(harness: Any, box_id: int) -> bool:
+    box = await harness.ledger.run(GetTreasure(G, box_id))
+    return bool(box.announced)

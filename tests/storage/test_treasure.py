@@ -11,9 +11,10 @@ import pytest
 
 from bot.economy import errors as E
 from bot.economy.ledger import SystemAccount, TreasureState
-from bot.economy.reads import ExportRows, GetAccount, GetTreasure, OpenTreasures
+from bot.economy.reads import ExportRows, GetAccount, GetTreasure, UnfinishedTreasures
 from bot.economy.requests import (
     DropTreasure,
+    MarkTreasureAnnounced,
     OpenTreasure,
     SetFrozen,
     SettleTreasure,
@@ -93,7 +94,7 @@ async def test_nobody_opened_returns_the_coins(ledger: Any, clock: Any) -> None:
     with pytest.raises(E.InvalidState, match="still open"):
         await ledger.run(SettleTreasure(GUILD, box.id, seed=1))
     clock.advance(61)
-    assert [b.id for b in await ledger.run(OpenTreasures())] == [box.id]
+    assert [b.id for b in await ledger.run(UnfinishedTreasures())] == [box.id]
     with pytest.raises(E.InvalidState, match="closed"):
         await ledger.run(press(box.id, 21))  # too late to open
     back = await ledger.run(SettleTreasure(GUILD, box.id, seed=1))
@@ -101,7 +102,12 @@ async def test_nobody_opened_returns_the_coins(ledger: Any, clock: Any) -> None:
     assert back.returned == 600
     assert back.shares == ()
     assert await coins(ledger, DROPPER) == 1_000
-    assert await ledger.run(OpenTreasures()) == []
+    # Settled, but its results are not out yet: still unfinished until they are.
+    [pending] = await ledger.run(UnfinishedTreasures())
+    assert pending.state is TreasureState.RETURNED
+    assert not pending.announced
+    await ledger.run(MarkTreasureAnnounced(GUILD, box.id))
+    assert await ledger.run(UnfinishedTreasures()) == []
     assert (await ledger.verify()).ok
 
 
@@ -132,7 +138,7 @@ async def test_drop_refusals_change_nothing(ledger: Any) -> None:
     with pytest.raises(E.AccountFrozen):
         await drop(ledger, 10, openers=1)
     assert await coins(ledger, DROPPER) == 100
-    assert await ledger.run(OpenTreasures()) == []
+    assert await ledger.run(UnfinishedTreasures()) == []
     assert (await ledger.verify()).ok
 
 
@@ -208,6 +214,13 @@ async def test_frozen_opener_share_returns_to_the_dropper(ledger: Any) -> None:
     assert await coins(ledger, 21) == 100
     assert await coins(ledger, 22) == 0
     assert (await ledger.verify()).ok
+
+
+async def test_an_open_box_cannot_be_marked_announced(ledger: Any) -> None:
+    await fund(ledger, DROPPER, 10)
+    box = await drop(ledger, 10, openers=1)
+    with pytest.raises(E.InvalidState, match="not settled"):
+        await ledger.run(MarkTreasureAnnounced(GUILD, box.id))
 
 
 async def test_message_of_a_box_is_remembered(ledger: Any) -> None:

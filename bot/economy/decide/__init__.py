@@ -27,6 +27,7 @@ from bot.economy.decide.money import (
 )
 from bot.economy.decide.treasure import (
     DropTreasureDecision,
+    MarkTreasureAnnouncedDecision,
     OpenTreasureDecision,
     SettleTreasureDecision,
     SetTreasureMessageDecision,
@@ -52,6 +53,7 @@ DECISIONS: dict[type[Any], Decision[Any, Any]] = {
     rq.OpenTreasure: OpenTreasureDecision(),
     rq.SettleTreasure: SettleTreasureDecision(),
     rq.SetTreasureMessage: SetTreasureMessageDecision(),
+    rq.MarkTreasureAnnounced: MarkTreasureAnnouncedDecision(),
 }
 
 

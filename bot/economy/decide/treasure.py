@@ -30,6 +30,7 @@ from bot.economy.ledger import (
 from bot.economy.money import format_count
 from bot.economy.plan import (
     Applied,
+    BoxAnnounced,
     BoxMessage,
     CloseBox,
     JoinBox,
@@ -39,7 +40,13 @@ from bot.economy.plan import (
     Plan,
     Record,
 )
-from bot.economy.requests import DropTreasure, OpenTreasure, SettleTreasure, SetTreasureMessage
+from bot.economy.requests import (
+    DropTreasure,
+    MarkTreasureAnnounced,
+    OpenTreasure,
+    SettleTreasure,
+    SetTreasureMessage,
+)
 from bot.economy.treasure import MAX_MINUTES, MAX_OPENERS, MIN_MINUTES, MIN_OPENERS, split_shares
 
 COINS = Currency.COINS
@@ -236,6 +243,19 @@ class SettleTreasureDecision:
     def finish(self, req: SettleTreasure, plan: Plan, applied: Applied, ctx: Ctx) -> TreasureBox:
         result: TreasureBox = plan.memo
         return result
+
+
+class MarkTreasureAnnouncedDecision(Simple):
+    def decide(self, req: MarkTreasureAnnounced, facts: Facts, ctx: Ctx) -> Plan:
+        return Plan((BoxAnnounced(req.box_id),))
+
+    def explain(
+        self, req: MarkTreasureAnnounced, plan: Plan, facts: Facts, ctx: Ctx
+    ) -> EconomyError | None:
+        return InvalidState(f"Treasure box #{req.box_id} is not settled yet.")
+
+    def finish(self, req: MarkTreasureAnnounced, plan: Plan, applied: Applied, ctx: Ctx) -> None:
+        return None
 
 
 class SetTreasureMessageDecision(Simple):
