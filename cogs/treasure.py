@@ -142,12 +142,7 @@ class TreasureCog(commands.Cog, name="Treasure"):
                 channel_id=interaction.channel_id,
             )
         )
-        if box.replayed:
-            await respond(interaction, content=dropped_reply(box, "already posted"), ephemeral=True)
-            return
-        outcome = await self.boxes.post(box)
-        self.boxes.arm(box)
-        note = outcome.note if outcome.posted else f"⚠️ the post failed: {outcome.note}"
+        note = await self.boxes.drop(box)  # the post and the timer
         await respond(interaction, content=dropped_reply(box, note), ephemeral=True)
 
     async def open_box(self, interaction: discord.Interaction[Any], box_id: int) -> None:
@@ -162,15 +157,9 @@ class TreasureCog(commands.Cog, name="Treasure"):
                 opener_is_bot=interaction.user.bot,
             )
         )
-        await respond(
-            interaction, content=opened_reply(opened.opened, opened.openers), ephemeral=True
-        )
-        if opened.replayed:
-            return
-        if opened.full:
-            await self.boxes.settle(guild_id(interaction), box_id)
-        else:
-            self.boxes.opened(guild_id(interaction), box_id)
+        reply = opened_reply(opened.opened, opened.openers)
+        await respond(interaction, content=reply, ephemeral=True)
+        await self.boxes.opened(opened)  # the post's count, or the split when it is full
 
 
 async def setup(bot: GiftcordBot) -> None:

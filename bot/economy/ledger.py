@@ -245,6 +245,7 @@ class TreasureOpen:
     """One member's press of Open that got in."""
 
     box_id: int
+    guild_id: int
     user_id: int
     opened: int  # openers so far, this one included
     openers: int

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import discord
 
-from bot.economy.ledger import Ledger, TreasureBox, TreasureState
+from bot.economy.ledger import Ledger, TreasureBox, TreasureOpen, TreasureState
 from bot.economy.reads import GetTreasure, UnfinishedTreasures
 from bot.economy.requests import MarkTreasureAnnounced, SettleTreasure, SetTreasureMessage
 from bot.services.posting import NO_MENTIONS, send_to_channel
@@ -76,9 +76,27 @@ class TreasureBoxes:
             )
         return outcome
 
-    def opened(self, guild_id: int, box_id: int) -> None:
-        """Someone got in: bring the post's count up to date soon (throttled, coalesced)."""
-        self.throttle.poke(guild_id, box_id)
+    async def drop(self, box: TreasureBox) -> str:
+        """A new box: its post, its timer; where the post went (or why it failed). A replayed
+        drop posts only when the first delivery's process died before its post went out."""
+        if box.replayed:
+            now = await self.ledger.run(GetTreasure(box.guild_id, box.id))
+            if now is None or now.message_id is not None or now.state is not TreasureState.OPEN:
+                return "already posted"
+            box = now
+        outcome = await self.post(box)
+        self.arm(box)
+        return outcome.note if outcome.posted else f"⚠️ the post failed: {outcome.note}"
+
+    async def opened(self, opened: TreasureOpen) -> None:
+        """Someone got in: the full box is split now; otherwise the post's count is brought up
+        to date soon (throttled, coalesced). A replayed press changes nothing."""
+        if opened.replayed:
+            return
+        if opened.full:
+            await self.settle(opened.guild_id, opened.box_id)
+        else:
+            self.throttle.poke(opened.guild_id, opened.box_id)
 
     async def refresh(self, guild_id: int, box_id: int) -> None:
         # Tracked, so that `close` lets an edit under way finish before the session goes.

@@ -274,3 +274,21 @@ async def test_results_lost_to_a_crash_are_posted_at_start_up(harness: Any) -> N
 async def _announced(harness: Any, box_id: int) -> bool:
     box = await harness.ledger.run(GetTreasure(G, box_id))
     return bool(box.announced)
+
+
+async def test_a_redelivered_drop_and_open_count_once(harness: Any) -> None:
+    await harness.grant(ALICE, 1_000)
+    dropping = harness.user(ALICE).prepare("treasure drop", coins="300", openers=2)
+    await harness.standin.deliver(dropping)
+    await harness.standin.redeliver(dropping)
+    await dropping.wait_for_attempts(2)
+    assert await harness.balances(ALICE) == [(700, 0)]  # charged once
+    [post] = box_posts(harness)  # posted once
+    opening = harness.user(BOB).prepare_click(post, open_id(post))
+    await harness.standin.deliver(opening)
+    await harness.standin.redeliver(opening)
+    attempts = await opening.wait_for_attempts(2)
+    assert [a.accepted for a in attempts] == [True, False]
+    box = await the_box(harness)
+    assert box.opener_ids == (BOB,)
+    assert (await harness.ledger.verify()).ok

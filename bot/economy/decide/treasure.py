@@ -182,7 +182,7 @@ class OpenTreasureDecision:
 
     def finish(self, req: OpenTreasure, plan: Plan, applied: Applied, ctx: Ctx) -> TreasureOpen:
         box: TreasureBox = plan.memo
-        return TreasureOpen(box.id, req.user_id, box.opened + 1, box.openers)
+        return TreasureOpen(box.id, req.guild_id, req.user_id, box.opened + 1, box.openers)
 
 
 # --- the settlement ---------------------------------------------------------------------------
