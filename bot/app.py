@@ -40,6 +40,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.server_settings",
     "cogs.live",
     "cogs.levels",
+    "cogs.treasure",
 )
 
 

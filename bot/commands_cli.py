@@ -104,7 +104,13 @@ def require_token(settings: Settings) -> str:
 def build_bot(settings: Settings, ledger: Ledger) -> GiftcordBot:
     point_at_discord(settings.discord)
     return GiftcordBot(
-        Services(ledger, settings.economy, levels=settings.levels, live=settings.live),
+        Services(
+            ledger,
+            settings.economy,
+            levels=settings.levels,
+            live=settings.live,
+            treasure=settings.treasure,
+        ),
         settings.discord,
     )
 

@@ -33,6 +33,7 @@ from pydantic_settings import SettingsError as SourceError
 
 from bot.economy.config import EconomyConfig
 from bot.economy.levels import LevelsConfig, LiveConfig
+from bot.economy.treasure import TreasureConfig
 from bot.storage import StorageError, database_path
 
 ENV_PREFIX = "GIFTCORD_"
@@ -107,6 +108,7 @@ class Settings(BaseSettings):
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     levels: LevelsConfig = Field(default_factory=LevelsConfig)
     live: LiveConfig = Field(default_factory=LiveConfig)
+    treasure: TreasureConfig = Field(default_factory=TreasureConfig)
     # Which file the settings were read from (None: defaults and environment only).
     _config_file: Path | None = PrivateAttr(default=None)
 

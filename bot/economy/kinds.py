@@ -30,3 +30,7 @@ class TxnKind(StrEnum):
     LIVE_START = "live_start"  # a member went LIVE (its txn id starts the LIVE's gift range)
     LIVE_END = "live_end"  # a LIVE ended (its txn id ends the range)
     LEVEL_ROLE = "level_role"  # a moderator mapped (or unmapped) a gifter level to a role
+    TREASURE_DROP = "treasure_drop"  # coins from the dropper into escrow
+    TREASURE_OPEN = "treasure_open"  # a member opened a box (no money moves; claims the key)
+    TREASURE_SPLIT = "treasure_split"  # escrow to the openers, at random
+    TREASURE_RETURN = "treasure_return"  # escrow back to the dropper (nobody opened)

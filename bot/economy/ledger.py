@@ -54,6 +54,12 @@ class PayoutState(StrEnum):
     REJECTED = "rejected"
 
 
+class TreasureState(StrEnum):
+    OPEN = "open"  # escrowed, members may open it
+    SPLIT = "split"  # shared among its openers
+    RETURNED = "returned"  # nobody opened it: back to the dropper
+
+
 class PayoutMethod(StrEnum):
     PAYPAL = "paypal"
     BANK = "bank"
@@ -68,6 +74,7 @@ class SystemAccount:
     PAYOUT_PENDING = -4  # diamonds held for a pending cash-out
     PAID_OUT = -5  # diamonds of approved cash-outs
     EXCHANGE = -6  # diamonds exchanged for coins flow in; the coins they buy flow out
+    TREASURE_ESCROW = -7  # coins of treasure boxes not split or returned yet
 
 
 # --- results ------------------------------------------------------------------------------
@@ -251,6 +258,58 @@ class LevelRoleResult:
     role_id: int | None  # None: the mapping was removed
     txn_id: int
     replayed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TreasureBox:
+    """A treasure box: its escrowed coins, who opened it (in order) and, once settled, each
+    opener's share (`shares[i]` belongs to `opener_ids[i]`; zeros while it is open)."""
+
+    id: int
+    guild_id: int
+    dropper_id: int
+    coins: int
+    openers: int  # how many may open it
+    created_at: float
+    ends_at: float
+    state: TreasureState
+    channel_id: int | None
+    message_id: int | None
+    txn_id: int  # the drop
+    opener_ids: tuple[int, ...] = ()
+    shares: tuple[int, ...] = ()
+    returned: int = 0  # coins that went back to the dropper
+    announced: bool = False  # the results replaced the post
+    replayed: bool = False
+
+    def __post_init__(self) -> None:
+        # A replay decodes JSON lists: keep the fields tuples whatever built the box.
+        object.__setattr__(self, "opener_ids", tuple(self.opener_ids))
+        object.__setattr__(self, "shares", tuple(self.shares))
+
+    @property
+    def opened(self) -> int:
+        return len(self.opener_ids)
+
+    @property
+    def full(self) -> bool:
+        return self.opened >= self.openers
+
+
+@dataclass(frozen=True, slots=True)
+class TreasureOpen:
+    """One member's press of Open that got in."""
+
+    box_id: int
+    guild_id: int
+    user_id: int
+    opened: int  # openers so far, this one included
+    openers: int
+    replayed: bool = False
+
+    @property
+    def full(self) -> bool:
+        return self.opened >= self.openers
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.economy.kinds import TxnKind
-from bot.economy.ledger import Currency, PayoutState, SystemAccount
+from bot.economy.ledger import Currency, PayoutState, SystemAccount, TreasureState
 
 GIFTS_ACCOUNT = SystemAccount.GIFTS
 
@@ -200,6 +200,58 @@ class GuildSettingsSet:
 
 
 @dataclass(slots=True)
+class OpenBox:
+    """A treasure box holding `coins` in escrow; id → `Applied.new_id`. No guard of its own:
+    the dropper's conditional debit before it is what can refuse."""
+
+    dropper_id: int
+    coins: int
+    openers: int
+    ends_at: float
+    channel_id: int | None
+
+
+@dataclass(slots=True)
+class JoinBox:
+    """A member opens a box. Guards, all in the database: the box is open, not past its end
+    and not full (a counted update), the member has not opened it (a unique row), is not
+    frozen, and has opened fewer than `daily_limit` boxes of this server on `day`."""
+
+    box_id: int
+    user_id: int
+    day: int
+    daily_limit: int
+
+
+@dataclass(slots=True)
+class CloseBox:
+    """Settle a box: `state` split or returned, `shares[i]` to the i-th opener (in the order
+    they opened). Guard: the box is still open with exactly `len(shares)` openers, so a late
+    opener can neither be left out of the split nor let in after it."""
+
+    box_id: int
+    state: TreasureState
+    shares: tuple[int, ...]
+    returned: int
+
+
+@dataclass(slots=True)
+class BoxMessage:
+    """Where the box's public post lives. Guard: the box exists."""
+
+    box_id: int
+    channel_id: int
+    message_id: int
+
+
+@dataclass(slots=True)
+class BoxAnnounced:
+    """The results of a settled box are posted. Guard: the box is settled."""
+
+    box_id: int
+
+
+@dataclass(slots=True)
 class Record:
     """The transaction row: what happened, for history, audit, export and `verify`. Inserting
     it claims the operation's idempotency key."""
@@ -239,6 +291,11 @@ Step = (
     | LiveMessage
     | LevelRoleSet
     | GuildSettingsSet
+    | OpenBox
+    | JoinBox
+    | CloseBox
+    | BoxMessage
+    | BoxAnnounced
 )
 
 

@@ -247,3 +247,24 @@ class LifetimeSpent(Read[dict[int, int]]):
     result = dict
     guild_id: int
     user_ids: tuple[int, ...]
+
+
+# --- treasure boxes -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GetTreasure(Read["L.TreasureBox | None"]):
+    """One treasure box of this server with its openers (and shares, once settled), or None."""
+
+    result = L.TreasureBox
+    guild_id: int
+    box_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class UnfinishedTreasures(Read[list[L.TreasureBox]]):
+    """Every box not settled yet, or settled but with its results not posted yet (all
+    servers), soonest end first: the treasure service arms a timer for each open one, settles
+    the overdue ones at once and posts the results nobody posted."""
+
+    result = list

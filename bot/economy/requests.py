@@ -276,3 +276,75 @@ class SetDeparted(Write[None]):
     user_id: int
     departed: bool
     key: str = ""
+
+
+# --- treasure boxes -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DropTreasure(Write[L.TreasureBox]):
+    """Move `coins` of the dropper's into escrow and open a box for `openers` members, for
+    `minutes` (TigerBeetle's pending transfer; the split posts it, a return voids it)."""
+
+    result = L.TreasureBox
+    guild_id: int
+    user_id: int
+    key: str
+    coins: int
+    openers: int
+    minutes: int
+    channel_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenTreasure(Write[L.TreasureOpen]):
+    """One member's press of Open. `daily_limit` is `[treasure] daily_opens` (the guard's
+    bound, passed in so the decision and the database enforce the same number)."""
+
+    result = L.TreasureOpen
+    guild_id: int
+    box_id: int
+    user_id: int
+    key: str
+    daily_limit: int
+    opener_is_bot: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SettleTreasure(Write[L.TreasureBox]):
+    """Split a full or timed-out box among its openers (or return it to the dropper when nobody
+    opened it). `seed` is the random draw, made by the caller; the key is the box's own, so a
+    timer, a full box and the start-up sweep settle it exactly once between them."""
+
+    result = L.TreasureBox
+    guild_id: int
+    box_id: int
+    seed: int
+    key: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", f"treasure-settle:{self.box_id}")
+
+
+@dataclass(frozen=True, slots=True)
+class MarkTreasureAnnounced(Write[None]):
+    """The settled box's results are out: the sweep stops posting them (a crash between the
+    split and the results post leaves this unset, so the next start posts them)."""
+
+    result = type(None)
+    guild_id: int
+    box_id: int
+    key: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SetTreasureMessage(Write[None]):
+    """Where the box's public post lives, so the results replace it even after a restart."""
+
+    result = type(None)
+    guild_id: int
+    box_id: int
+    channel_id: int
+    message_id: int
+    key: str = ""

@@ -12,6 +12,7 @@ from bot.economy.catalog import Catalog
 from bot.economy.config import EconomyConfig
 from bot.economy.ledger import Ledger
 from bot.economy.levels import LevelsConfig, LevelTable, LiveConfig
+from bot.economy.treasure import TreasureConfig
 
 
 @dataclass
@@ -23,6 +24,7 @@ class Services:
     levels: LevelsConfig = field(default_factory=LevelsConfig)
     live: LiveConfig = field(default_factory=LiveConfig)
     level_table: LevelTable = field(init=False)
+    treasure: TreasureConfig = field(default_factory=TreasureConfig)
 
     def __post_init__(self) -> None:
         self.catalog = self.economy.catalog()

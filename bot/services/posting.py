@@ -42,14 +42,22 @@ async def resolve_channel(
 
 
 async def send_to_channel(
-    bot: discord.Client, channel_id: int, *, embed: discord.Embed
+    bot: discord.Client,
+    channel_id: int,
+    *,
+    embed: discord.Embed,
+    view: discord.ui.View | None = None,
 ) -> PostOutcome:
-    """Post `embed` in `channel_id` without pinging anyone; never raises for Discord refusals."""
+    """Post `embed` (with `view`'s buttons, if any) in `channel_id` without pinging anyone;
+    never raises for Discord refusals."""
     channel = await resolve_channel(bot, channel_id)
     if isinstance(channel, PostOutcome):
         return channel
     try:
-        message = await channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
+        if view is None:
+            message = await channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
+        else:
+            message = await channel.send(embed=embed, allowed_mentions=NO_MENTIONS, view=view)
     except discord.NotFound:
         return PostOutcome(False, f"channel <#{channel_id}> no longer exists")
     except discord.Forbidden:

@@ -25,6 +25,13 @@ def live_event(q: Q, guild_id: int) -> L.Event | None:
 def read(tx: Tx, guild_id: int, needs: Needs, *, also: tuple[int, ...] = ()) -> Facts:
     got = Facts(guild_id)
     cur, now = tx.cur, tx.now
+    if needs.treasure is not None:
+        # First: its openers' and dropper's accounts are facts of the settlement too.
+        got.treasure = queries.treasure_row(cur, guild_id, needs.treasure)
+        if got.treasure is not None and needs.treasure_accounts:
+            also += (*got.treasure.opener_ids, got.treasure.dropper_id)
+    if needs.opens_today is not None:
+        got.opens_today = queries.opens_today(cur, guild_id, needs.opens_today, now)
     users = tuple(dict.fromkeys(needs.accounts + also))
     for i in range(0, len(users), 500):  # well under SQLite's bound-parameter limit
         chunk = users[i : i + 500]

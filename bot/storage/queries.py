@@ -24,6 +24,7 @@ SYSTEM_NAMES = {
     L.SystemAccount.ADJUST: "system:adjust",
     L.SystemAccount.PAYOUT_PENDING: "system:payout_pending",
     L.SystemAccount.PAID_OUT: "system:paid_out",
+    L.SystemAccount.TREASURE_ESCROW: "system:treasure_escrow",
 }
 
 
@@ -341,6 +342,57 @@ def export_rows(q: Q, r: R.ExportRows, now: float) -> list[dict[str, object]]:
     return out
 
 
+# --- treasure boxes ---------------------------------------------------------------------------
+
+_BOX_COLS = (
+    "id, guild_id, dropper_id, coins, openers, created_at, ends_at, state, channel_id,"
+    " message_id, txn_id, returned, announced"
+)
+
+
+def _boxes(q: Q, rows: list[Any]) -> list[L.TreasureBox]:
+    """Boxes with their openers (in the order they opened) and shares."""
+    out = []
+    for bid, gid, dropper, coins, openers, created, ends, state, chan, msg, txn, back, done in rows:
+        opens = q.execute(
+            "SELECT user_id, share FROM treasure_opens WHERE box_id = ? ORDER BY seq", (bid,)
+        ).fetchall()
+        ids, shares = tuple(u for u, _ in opens), tuple(c for _, c in opens)
+        head = (bid, gid, dropper, coins, openers, created, ends, L.TreasureState(state))
+        out.append(L.TreasureBox(*head, chan, msg, txn, ids, shares, back, bool(done)))
+    return out
+
+
+def treasure_row(q: Q, guild_id: int, box_id: int) -> L.TreasureBox | None:
+    rows = q.execute(
+        f"SELECT {_BOX_COLS} FROM treasure_boxes WHERE guild_id = ? AND id = ?",
+        (guild_id, box_id),
+    ).fetchall()
+    found = _boxes(q, rows)
+    return found[0] if found else None
+
+
+def treasure(q: Q, r: R.GetTreasure, now: float) -> L.TreasureBox | None:
+    return treasure_row(q, r.guild_id, r.box_id)
+
+
+def unfinished_treasures(q: Q, r: R.UnfinishedTreasures, now: float) -> list[L.TreasureBox]:
+    rows = q.execute(
+        f"SELECT {_BOX_COLS} FROM treasure_boxes WHERE state = 'open' OR announced = 0"
+        " ORDER BY ends_at, id"
+    ).fetchall()
+    return _boxes(q, rows)
+
+
+def opens_today(q: Q, guild_id: int, user_id: int, now: float) -> int:
+    return int(
+        q.execute(
+            "SELECT COUNT(*) FROM treasure_opens WHERE guild_id = ? AND user_id = ? AND day = ?",
+            (guild_id, user_id, utc_day(now)),
+        ).fetchone()[0]
+    )
+
+
 # The one generic path from `Ledger.run(read)` to its query.
 READS: dict[type[Any], Callable[[Q, Any, float], Any]] = {
     R.GetAccount: account,
@@ -362,4 +414,6 @@ READS: dict[type[Any], Callable[[Q, Any, float], Any]] = {
     R.GetGuildSettings: guild_settings,
     R.ExportRows: export_rows,
     **live_queries.READS,
+    R.GetTreasure: treasure,
+    R.UnfinishedTreasures: unfinished_treasures,
 }

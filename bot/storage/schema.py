@@ -213,7 +213,46 @@ CREATE TABLE level_roles (
 ) WITHOUT ROWID;
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3]
+
+# Treasure boxes (`/treasure drop`): the box holds its coins on the escrow system account (-7)
+# until it is split among its openers or returned. One row per (box, member) is the "opens
+# once" guarantee; `opened` is the counted guard that lets exactly `openers` in; `day` lets the
+# daily cap count a member's opens in one index range.
+V4 = """
+CREATE TABLE treasure_boxes (
+    id         INTEGER PRIMARY KEY,
+    guild_id   INTEGER NOT NULL,
+    dropper_id INTEGER NOT NULL,
+    coins      INTEGER NOT NULL CHECK (coins > 0),
+    openers    INTEGER NOT NULL CHECK (openers BETWEEN 1 AND coins),
+    opened     INTEGER NOT NULL DEFAULT 0 CHECK (opened BETWEEN 0 AND openers),
+    created_at REAL NOT NULL,
+    ends_at    REAL NOT NULL,
+    state      TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'split', 'returned')),
+    returned   INTEGER NOT NULL DEFAULT 0 CHECK (returned >= 0),
+    settled_at REAL,
+    announced  INTEGER NOT NULL DEFAULT 0,  -- 1 once the results replaced the post
+    channel_id INTEGER,
+    message_id INTEGER,
+    txn_id     INTEGER NOT NULL
+);
+-- the timers and the start-up sweep read the boxes not settled, or not announced, yet
+CREATE INDEX treasure_unfinished ON treasure_boxes (ends_at) WHERE state = 'open' OR announced = 0;
+CREATE TABLE treasure_opens (
+    box_id    INTEGER NOT NULL REFERENCES treasure_boxes (id),
+    user_id   INTEGER NOT NULL,
+    guild_id  INTEGER NOT NULL,
+    day       INTEGER NOT NULL,  -- days since the epoch, UTC, of the open
+    seq       INTEGER NOT NULL,  -- 1 for the first opener …: the order shares are listed in
+    opened_at REAL NOT NULL,
+    share     INTEGER NOT NULL DEFAULT 0 CHECK (share >= 0),
+    PRIMARY KEY (box_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX treasure_opens_daily ON treasure_opens (guild_id, user_id, day);
+"""
+
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4]
 LATEST = len(MIGRATIONS)
 
 

@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING, Any
 from bot.economy.ledger import Currency
 from bot.economy.plan import (
     Applied,
+    BoxAnnounced,
+    BoxMessage,
+    CloseBox,
     CloseEvent,
     CloseLive,
     ClosePayout,
@@ -22,10 +25,12 @@ from bot.economy.plan import (
     EventMessage,
     EventStat,
     GuildSettingsSet,
+    JoinBox,
     Leg,
     LevelRoleSet,
     LiveMessage,
     Move,
+    OpenBox,
     OpenEvent,
     OpenLive,
     OpenPayout,
@@ -279,6 +284,97 @@ def _event_stat(tx: Tx, step: EventStat, applied: Applied) -> None:
     tx.event_stats.append((step.event_id, step.user_id, step.coins, step.diamonds))
 
 
+# --- treasure boxes ---------------------------------------------------------------------------
+
+
+def _open_box(tx: Tx, step: OpenBox, applied: Applied) -> None:
+    applied.new_id = tx.cur.execute(
+        "INSERT INTO treasure_boxes (guild_id, dropper_id, coins, openers, created_at, ends_at,"
+        " channel_id, txn_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        (
+            tx.guild_id,
+            step.dropper_id,
+            step.coins,
+            step.openers,
+            tx.now,
+            step.ends_at,
+            step.channel_id,
+            applied.txn_id,
+        ),
+    ).fetchone()[0]
+
+
+def _join_box(tx: Tx, step: JoinBox, applied: Applied) -> None:
+    cur, g, uid = tx.cur, tx.guild_id, step.user_id
+    # Every guard is checked before anything is written, so a refusal has nothing to undo:
+    # the member is not frozen, has not opened this box, is under today's cap, and the box is
+    # open, not past its end and not full.
+    allowed = cur.execute(
+        "SELECT NOT EXISTS (SELECT 1 FROM accounts WHERE guild_id = ?1 AND user_id = ?2"
+        " AND frozen = 1)"
+        " AND NOT EXISTS (SELECT 1 FROM treasure_opens WHERE box_id = ?3 AND user_id = ?2)"
+        " AND (SELECT COUNT(*) FROM treasure_opens WHERE guild_id = ?1 AND user_id = ?2"
+        " AND day = ?4) < ?5"
+        " AND EXISTS (SELECT 1 FROM treasure_boxes WHERE id = ?3 AND guild_id = ?1"
+        " AND state = 'open' AND opened < openers AND ends_at > ?6)",
+        (g, uid, step.box_id, step.day, step.daily_limit, tx.now),
+    ).fetchone()[0]
+    if not allowed:
+        raise GuardRefused(step)
+    # The same guards again as the writes' own conditions (the counted update, the primary
+    # key), so they hold even for a database that does not serialise its writers.
+    row = cur.execute(
+        "UPDATE treasure_boxes SET opened = opened + 1 WHERE id = ? AND guild_id = ?"
+        " AND state = 'open' AND opened < openers AND ends_at > ? RETURNING opened",
+        (step.box_id, g, tx.now),
+    ).fetchone()
+    if row is None:
+        raise GuardRefused(step)
+    try:
+        cur.execute(
+            "INSERT INTO treasure_opens (box_id, user_id, guild_id, day, seq, opened_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (step.box_id, uid, g, step.day, row[0], tx.now),
+        )
+    except sqlite3.IntegrityError:
+        # The increment above is written: the batch must undo the whole operation.
+        tx.op_wrote = True
+        raise GuardRefused(step) from None
+
+
+def _close_box(tx: Tx, step: CloseBox, applied: Applied) -> None:
+    cur = tx.cur
+    changed = cur.execute(
+        "UPDATE treasure_boxes SET state = ?, returned = ?, settled_at = ? WHERE id = ?"
+        " AND guild_id = ? AND state = 'open' AND opened = ?",
+        (step.state.value, step.returned, tx.now, step.box_id, tx.guild_id, len(step.shares)),
+    ).rowcount
+    if changed != 1:
+        raise GuardRefused(step)
+    cur.executemany(
+        "UPDATE treasure_opens SET share = ? WHERE box_id = ? AND seq = ?",
+        [(share, step.box_id, seq) for seq, share in enumerate(step.shares, start=1) if share],
+    )
+
+
+def _box_message(tx: Tx, step: BoxMessage, applied: Applied) -> None:
+    changed = tx.cur.execute(
+        "UPDATE treasure_boxes SET channel_id = ?, message_id = ? WHERE id = ? AND guild_id = ?",
+        (step.channel_id, step.message_id, step.box_id, tx.guild_id),
+    ).rowcount
+    if changed != 1:
+        raise GuardRefused(step)
+
+
+def _box_announced(tx: Tx, step: BoxAnnounced, applied: Applied) -> None:
+    changed = tx.cur.execute(
+        "UPDATE treasure_boxes SET announced = 1 WHERE id = ? AND guild_id = ? AND state != 'open'",
+        (step.box_id, tx.guild_id),
+    ).rowcount
+    if changed != 1:
+        raise GuardRefused(step)
+
+
 # Steps that only add to the batch's buffers (written at the flush, dropped with a refused
 # operation): they need no undo.
 BUFFERED = frozenset({Leg, Stat, EventStat})
@@ -301,4 +397,9 @@ EXECUTE: dict[type[Any], Callable[[Tx, Any, Applied], None]] = {
     CloseLive: _close_live,
     LiveMessage: _live_message,
     LevelRoleSet: _level_role,
+    OpenBox: _open_box,
+    JoinBox: _join_box,
+    CloseBox: _close_box,
+    BoxMessage: _box_message,
+    BoxAnnounced: _box_announced,
 }

@@ -170,6 +170,7 @@ def verify_connection(conn: sqlite3.Connection, max_balance: int) -> VerifyRepor
             ],
             "server {0}: pending requests hold {1} diamonds, the pending account {2}",
         )
+        _verify_escrow(report, q)
         # The week and month totals of closed days (storage/periods.py) are derived data: they
         # must equal the days they sum, both ways round.
         rolled = (
@@ -208,6 +209,7 @@ def verify_connection(conn: sqlite3.Connection, max_balance: int) -> VerifyRepor
             ("entries", "SELECT COUNT(*) FROM ledger_entries"),
             ("payouts", "SELECT COUNT(*) FROM payouts"),
             ("events", "SELECT COUNT(*) FROM events"),
+            ("treasure_boxes", "SELECT COUNT(*) FROM treasure_boxes"),
         ):
             report.summary[name] = int(q(sql).fetchone()[0])
         report.summary["gifts"] = len(gifts)
@@ -215,6 +217,46 @@ def verify_connection(conn: sqlite3.Connection, max_balance: int) -> VerifyRepor
     finally:
         conn.execute("ROLLBACK")
     return report
+
+
+def _verify_escrow(report: VerifyReport, q: Any) -> None:
+    """Every coin ever escrowed by a treasure box is still escrowed (open boxes), split among
+    its openers or returned to the dropper — to the coin."""
+    escrow = SystemAccount.TREASURE_ESCROW
+    _check(
+        report,
+        "open treasure boxes differ from the escrowed coins",
+        q(
+            "SELECT g, SUM(o), SUM(h) FROM (SELECT guild_id AS g, coins AS o, 0 AS h"
+            " FROM treasure_boxes WHERE state = 'open' UNION ALL SELECT guild_id, 0, amount"
+            " FROM ledger_entries WHERE account = ? AND currency = 'coins')"
+            " GROUP BY g HAVING SUM(o) != SUM(h)",
+            (escrow,),
+        ).fetchall(),
+        "server {0}: open boxes hold {1} coins, the escrow account {2}",
+    )
+    _check(
+        report,
+        "treasure box drop differs from its escrow",
+        q(
+            "SELECT b.id, b.coins, COALESCE(SUM(e.amount), 0) FROM treasure_boxes b"
+            " LEFT JOIN entries e ON e.guild_id = b.guild_id AND e.account = ?"
+            " AND e.txn_id = b.txn_id AND e.currency = 'coins'"
+            " GROUP BY b.id HAVING COALESCE(SUM(e.amount), 0) != b.coins",
+            (escrow,),
+        ).fetchall(),
+        "box {0}: dropped {1} coins, its drop escrowed {2}",
+    )
+    _check(
+        report,
+        "settled treasure box does not add up",
+        q(
+            "SELECT b.id, b.coins, COALESCE(SUM(o.share), 0), b.returned FROM treasure_boxes b"
+            " LEFT JOIN treasure_opens o ON o.box_id = b.id WHERE b.state != 'open'"
+            " GROUP BY b.id HAVING COALESCE(SUM(o.share), 0) + b.returned != b.coins",
+        ).fetchall(),
+        "box {0}: {1} coins, but its shares sum to {2} and {3} were returned",
+    )
 
 
 async def verify(path: str, *, max_balance: int = 10**12) -> VerifyReport:

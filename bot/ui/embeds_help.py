@@ -110,6 +110,15 @@ def help_embed(cfg: EconomyConfig, now: float, live: LiveHelp | None = None) -> 
             value=fmt.clip(_live_and_levels(live), 1024),
             inline=False,
         )
+    embed.add_field(
+        name="Treasure boxes — `/treasure drop`",
+        value=(
+            "Drop coins in a box for up to 100 others to open; when it is full or its time is "
+            "up they share the coins at random, at least 1 coin each. Nobody opened it? The "
+            "coins come back to you."
+        ),
+        inline=False,
+    )
     embed.add_field(name="Compared with other platforms", value=SIDE_BY_SIDE, inline=False)
     embed.add_field(
         name="More",

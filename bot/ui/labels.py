@@ -24,6 +24,10 @@ TXN_LABELS: dict[TxnKind, str] = {
     TxnKind.LIVE_START: "Went LIVE",
     TxnKind.LIVE_END: "LIVE ended",
     TxnKind.LEVEL_ROLE: "Level role set",
+    TxnKind.TREASURE_DROP: "Dropped a treasure box",
+    TxnKind.TREASURE_OPEN: "Opened a treasure box",
+    TxnKind.TREASURE_SPLIT: "Treasure box share",
+    TxnKind.TREASURE_RETURN: "Treasure box returned (nobody opened it)",
 }
 
 

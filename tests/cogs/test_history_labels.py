@@ -12,16 +12,19 @@ from bot.economy.requests import (
     Adjust,
     ConfirmAge,
     DecideCashout,
+    DropTreasure,
     EndEvent,
     EndLive,
     ExchangeDiamonds,
     GrantMany,
+    OpenTreasure,
     Purchase,
     RegisterCreator,
     RequestCashout,
     SendGift,
     SetFrozen,
     SetLevelRole,
+    SettleTreasure,
     StartEvent,
     StartLive,
 )
@@ -82,6 +85,13 @@ async def _every_kind(harness: Any) -> None:
     live = await led.run(StartLive(G, BOB, key=key(), title=None, channel_id=None, max_hours=1))
     await led.run(EndLive(G, live.id, ended_by=MODERATOR))  # a moderator's end is audited
     await led.run(SetLevelRole(G, key(), MODERATOR, 5, 1234))
+    # Treasure boxes: ALICE's own comes back to her (nobody opened it); BOB's is split to her.
+    mine = await led.run(DropTreasure(G, ALICE, key(), 10, 1, 1, channel_id=None))
+    bobs = await led.run(DropTreasure(G, BOB, key(), 10, 1, 1, channel_id=None))
+    await led.run(OpenTreasure(G, bobs.id, ALICE, key(), daily_limit=20))
+    harness.clock.advance(61)
+    for box in (mine, bobs):
+        await led.run(SettleTreasure(G, box.id, seed=1))
 
 
 async def test_history_and_mod_history_use_the_same_labels(harness: Any) -> None:
@@ -93,7 +103,8 @@ async def test_history_and_mod_history_use_the_same_labels(harness: Any) -> None
     # Every kind storage writes is a TxnKind; only the stored `gift` never reaches a screen
     # (history shows it from each side), nor does going LIVE (no money moves, no moderator).
     assert seen <= set(TxnKind)
-    assert seen == set(TxnKind) - {TxnKind.GIFT, TxnKind.LIVE_START}
+    # Opening a treasure box moves no money either: it is a key, not a ledger entry.
+    assert seen == set(TxnKind) - {TxnKind.GIFT, TxnKind.LIVE_START, TxnKind.TREASURE_OPEN}
 
     for page in (1, 2):  # every entry of ALICE's fits on two pages of each screen
         entries = (await harness.ledger.run(GetHistory(G, ALICE, page=page))).items

@@ -70,6 +70,12 @@ EXPECTED: dict[str, dict[str, tuple[int, bool, dict[str, Any]]]] = {
     "live end": {"member": (USER, False, {})},
     "live status": {"member": (USER, False, {})},
     "level": {"member": (USER, False, {})},
+    # product.md §7
+    "treasure drop": {
+        "coins": (STRING, True, {}),
+        "openers": (INTEGER, False, {"min_value": 1, "max_value": 100}),
+        "minutes": (INTEGER, False, {"min_value": 1, "max_value": 60}),
+    },
 }
 
 
@@ -142,3 +148,10 @@ async def test_send_again_button_is_registered(tree: app_commands.CommandTree) -
 
     bot = tree.client
     assert SendAgainButton in bot._connection._view_store._dynamic_items.values()  # type: ignore[attr-defined]
+
+
+async def test_treasure_open_button_is_registered(tree: app_commands.CommandTree) -> None:
+    from cogs.treasure import OpenButton
+
+    bot = tree.client
+    assert OpenButton in bot._connection._view_store._dynamic_items.values()  # type: ignore[attr-defined]

@@ -31,6 +31,13 @@ from bot.economy.decide.money import (
     GrantManyDecision,
     PurchaseDecision,
 )
+from bot.economy.decide.treasure import (
+    DropTreasureDecision,
+    MarkTreasureAnnouncedDecision,
+    OpenTreasureDecision,
+    SettleTreasureDecision,
+    SetTreasureMessageDecision,
+)
 
 DECISIONS: dict[type[Any], Decision[Any, Any]] = {
     rq.ConfirmAge: ConfirmAgeDecision(),
@@ -52,6 +59,11 @@ DECISIONS: dict[type[Any], Decision[Any, Any]] = {
     rq.EndLive: EndLiveDecision(),
     rq.SetLiveMessage: SetLiveMessageDecision(),
     rq.SetLevelRole: SetLevelRoleDecision(),
+    rq.DropTreasure: DropTreasureDecision(),
+    rq.OpenTreasure: OpenTreasureDecision(),
+    rq.SettleTreasure: SettleTreasureDecision(),
+    rq.SetTreasureMessage: SetTreasureMessageDecision(),
+    rq.MarkTreasureAnnounced: MarkTreasureAnnouncedDecision(),
 }
 
 

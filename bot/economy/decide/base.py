@@ -18,7 +18,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from bot.economy.catalog import Catalog
 from bot.economy.config import EconomyConfig
 from bot.economy.errors import EconomyError
-from bot.economy.ledger import Account, Event, GuildSettings, Live, Payout
+from bot.economy.ledger import Account, Event, GuildSettings, Live, Payout, TreasureBox
 from bot.economy.plan import Applied, Move, Plan, SetBalance
 from bot.economy.rules import utc_day
 
@@ -53,6 +53,9 @@ class Needs:
     guild_settings: bool = False
     live_of: int | None = None  # a member id: their LIVE now
     live_id: int | None = None  # a LIVE id of the request's server
+    treasure: int | None = None  # a treasure box id: the box and who opened it
+    treasure_accounts: bool = False  # also the accounts of its openers and dropper (the split)
+    opens_today: int | None = None  # a member id: treasure boxes they opened today
 
 
 NOTHING = Needs()
@@ -69,6 +72,8 @@ class Facts:
     event: Event | None = None
     guild_settings: GuildSettings | None = None
     live: Live | None = None  # the LIVE `live_of` or `live_id` asked for
+    treasure: TreasureBox | None = None
+    opens_today: int = 0
 
     def running_event(self, now: float) -> Event | None:
         """The live event if its time has not run out: a due event (the bot was down, or its
