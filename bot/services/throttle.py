@@ -37,6 +37,10 @@ class RefreshThrottle:
         self.clock = clock
         self._last: dict[int, float] = {}
         self._pending: dict[int, asyncio.Task[None]] = {}
+        # Every task not finished yet, pending or already refreshing: a refresh leaves
+        # `_pending` before it reads the ledger, so waiting on `_pending` alone would miss an
+        # edit in flight.
+        self._alive: set[asyncio.Task[None]] = set()
 
     def poke(self, guild_id: int, event_id: int) -> bool:
         """Ask for a refresh; False when a pending one already absorbs this request."""
@@ -44,9 +48,12 @@ class RefreshThrottle:
             return False
         last = self._last.get(event_id)
         delay = 0.0 if last is None else max(0.0, last + self.interval - self.clock())
-        self._pending[event_id] = asyncio.create_task(
+        task = asyncio.create_task(
             self._run(guild_id, event_id, delay), name=f"event-board-{event_id}"
         )
+        self._pending[event_id] = task
+        self._alive.add(task)
+        task.add_done_callback(self._alive.discard)
         return True
 
     def pending(self, event_id: int) -> bool:
@@ -77,7 +84,7 @@ class RefreshThrottle:
         self._last.pop(event_id, None)
 
     async def close(self) -> None:
-        tasks = list(self._pending.values())
+        tasks = list(self._alive)
         self._pending.clear()
         for task in tasks:
             task.cancel()
@@ -86,6 +93,6 @@ class RefreshThrottle:
                 await task
 
     async def drain(self) -> None:
-        """Wait for every pending refresh (tests, and a graceful shutdown)."""
-        while self._pending:
-            await asyncio.gather(*self._pending.values(), return_exceptions=True)
+        """Wait for every pending or running refresh (tests, and a graceful shutdown)."""
+        while self._alive:
+            await asyncio.gather(*self._alive, return_exceptions=True)
