@@ -26,10 +26,26 @@ def economy() -> EconomyConfig:
 
 
 @pytest.fixture
-async def harness(tmp_path: Path, economy: EconomyConfig) -> AsyncIterator[Harness]:
+def harness_backend(request: pytest.FixtureRequest) -> str:
+    """The harness's ledger: "sqlite", or "postgres" for a module that parametrizes it
+    (`pytest.mark.parametrize("harness_backend", [...], indirect=True)`)."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+async def harness(
+    tmp_path: Path, economy: EconomyConfig, harness_backend: str
+) -> AsyncIterator[Harness]:
+    from tests import pg
+
+    url = None
+    if harness_backend == "postgres":
+        assert pg.State.url is not None, pg.State.why_not
+        await pg.clean(pg.State.url)
+        url = pg.State.url
     standin = await DiscordStandIn().start()
     patch = standin.patch_discord_py()
-    h = Harness(standin, tmp_path / "giftcord.db", economy)
+    h = Harness(standin, tmp_path / "giftcord.db", economy, db_url=url)
     try:
         await h.start()
         yield h
