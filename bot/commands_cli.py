@@ -26,7 +26,7 @@ from bot.economy.ledger import Ledger
 from bot.economy.text import MAX_ID
 from bot.services import Services
 from bot.settings import Settings
-from bot.storage import SqliteLedger, StorageError, database_path, open_ledger, tools
+from bot.storage import SqliteLedger, StorageError, database_path, open_ledger, opening
 
 log = logging.getLogger("giftcord.cli")
 
@@ -56,7 +56,10 @@ async def opened_ledger(settings: Settings) -> AsyncIterator[SqliteLedger]:
     read-only…) become one line."""
     try:
         ledger = await open_ledger(
-            settings.database.url, settings.economy, synchronous=settings.database.synchronous
+            settings.database.url,
+            settings.economy,
+            synchronous=settings.database.synchronous,
+            pool_size=settings.database.pool_size,
         )
     except StorageError as exc:
         raise CliFailure(exc.operator_detail) from None
@@ -138,8 +141,12 @@ async def check_login(settings: Settings, token: str) -> None:
 async def run(settings: Settings, _: argparse.Namespace) -> int:
     token = require_token(settings)
     with storage_failures():
-        path = database_path(settings.database.url)
-    if not os.path.exists(path):
+        path = (
+            None
+            if opening.is_postgres(settings.database.url)
+            else database_path(settings.database.url)
+        )
+    if path is not None and not os.path.exists(path):
         # An existing database is opened (and checked) first, so a corrupt, locked or read-only
         # file is reported without the network; a new one is created only once Discord has
         # accepted the token.
@@ -185,7 +192,8 @@ async def check_config(settings: Settings, _: argparse.Namespace) -> int:
         "configuration OK",
         f"  config file: {source.resolve() if source else 'none (defaults and environment only)'}",
         f"  discord.token: {'set (hidden)' if settings.discord.token else 'NOT SET — run needs DISCORD_TOKEN'}",
-        f"  database.url: {settings.database.url} (synchronous={settings.database.synchronous})",
+        f"  database.url: {opening.shown(settings.database.url)} "
+        f"(synchronous={settings.database.synchronous}, pool_size={settings.database.pool_size})",
         f"  economy: {len(e.packages)} packages, {len(e.catalog())} gifts, "
         f"cap ${e.daily_spend_cap_usd}/day, {e.diamonds_per_coin} diamond/coin, "
         f"${e.usd_per_diamond}/diamond, cash-out ${e.cashout_min_usd}–${e.cashout_daily_max_usd}",
@@ -233,8 +241,8 @@ async def sync(settings: Settings, args: argparse.Namespace) -> int:
 
 async def verify(settings: Settings, _: argparse.Namespace) -> int:
     with storage_failures():
-        report = await tools.verify(
-            database_path(settings.database.url), max_balance=settings.economy.max_balance
+        report = await opening.verify(
+            settings.database.url, max_balance=settings.economy.max_balance
         )
     for key, value in report.summary.items():
         print(f"{key}: {value}")
@@ -252,7 +260,7 @@ async def backup(settings: Settings, args: argparse.Namespace) -> int:
     if dest.exists():
         raise CliFailure(f"{dest} already exists — choose a new file name", EXIT_CONFIG)
     with storage_failures():
-        await tools.backup(database_path(settings.database.url), dest)
+        await opening.backup(settings.database.url, dest)
     print(f"backup written to {dest} ({dest.stat().st_size:,} bytes, integrity check ok)")
     return EXIT_OK
 
@@ -268,8 +276,8 @@ async def export(settings: Settings, args: argparse.Namespace) -> int:
     if output is not None and not output.parent.is_dir():
         raise CliFailure(f"--output: the folder {output.parent} does not exist", EXIT_CONFIG)
     with storage_failures():
-        rows = await tools.export_rows(
-            database_path(settings.database.url), args.guild, days=args.days, now=time.time()
+        rows = await opening.export_rows(
+            settings.database.url, args.guild, days=args.days, now=time.time()
         )
     if output is None:
         write_csv(rows, sys.stdout, LEDGER_COLUMNS)
@@ -280,4 +288,39 @@ async def export(settings: Settings, args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CliFailure(f"--output: cannot write {output}: {exc.strerror}", EXIT_FAILED) from None
     print(f"exported {len(rows):,} ledger entries to {output}", file=sys.stderr)
+    return EXIT_OK
+
+
+async def copy_db(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.storage.copy import copy_db as copy
+
+    with storage_failures():
+        report = await copy(args.source, args.target, settings.economy)
+    return _copied(report, opening.shown(args.target))
+
+
+async def restore(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.storage.copy import copy_db as copy
+
+    if not Path(args.path).is_file():
+        raise CliFailure(
+            f"{args.path} is not a file — name a file written by `backup`", EXIT_CONFIG
+        )
+    with storage_failures():
+        report = await copy(args.path, settings.database.url, settings.economy)
+    return _copied(report, opening.shown(settings.database.url))
+
+
+def _copied(report: Any, where: str) -> int:
+    total = sum(report.rows.values())
+    print(
+        f"copied {total:,} rows into {where}: "
+        + ", ".join(f"{t} {n:,}" for t, n in report.rows.items())
+    )
+    print(f"balances compared: {report.accounts_compared:,} accounts, all equal")
+    if not report.ok:
+        side = "source" if not report.source_ok else "target"
+        print(f"verify: FAILED on the {side} — run `python -m bot verify` on it")
+        return EXIT_FAILED
+    print("verify: OK on both")
     return EXIT_OK

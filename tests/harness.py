@@ -1,4 +1,5 @@
-"""The end-to-end harness: the real giftcord bot (every extension, a real SQLite ledger) running
+"""The end-to-end harness: the real giftcord bot (every extension, a real SQLite ledger — or a
+PostgreSQL one, `db_url`) running
 in-process on the real discord.py client against the local Discord stand-in.
 
 Used by the `harness` fixture in tests/conftest.py; also importable without pytest.
@@ -24,7 +25,7 @@ from bot.economy.requests import Adjust
 from bot.sandbox.standin import GUILD_ID, OWNER, DiscordStandIn, SimulatedUser, start_bot, stop_bot
 from bot.services import Services
 from bot.settings import DiscordSettings
-from bot.storage import SqliteLedger
+from bot.storage import SqliteLedger, open_ledger
 from tests.clock import FakeClock
 
 T = TypeVar("T")
@@ -47,9 +48,17 @@ class ErrorLog(logging.Handler):
 
 
 class Harness:
-    def __init__(self, standin: DiscordStandIn, db_path: Path, economy: EconomyConfig) -> None:
+    def __init__(
+        self,
+        standin: DiscordStandIn,
+        db_path: Path,
+        economy: EconomyConfig,
+        *,
+        db_url: str | None = None,
+    ) -> None:
         self.standin = standin
         self.db_path = db_path
+        self.db_url = db_url  # a PostgreSQL URL: the ledger is there instead of at db_path
         self.economy = economy
         self.clock = FakeClock()
         self.ledger: SqliteLedger | None = None  # type: ignore[assignment]
@@ -71,7 +80,12 @@ class Harness:
     async def start_bot(self) -> GiftcordBot:
         """Open the ledger (migrating), start a fresh bot on it and sync its commands through
         the stand-in's real PUT, as `python -m bot sync --guild` does."""
-        self.ledger = await SqliteLedger.open(self.db_path, self.economy, clock=self.clock)
+        if self.db_url is not None:
+            self.ledger = await open_ledger(
+                self.db_url, self.economy, clock=self.clock, pool_size=3
+            )
+        else:
+            self.ledger = await SqliteLedger.open(self.db_path, self.economy, clock=self.clock)
         services = Services(self.ledger, self.economy, self.clock, levels=self.levels)
         self.bot = GiftcordBot(services, self.discord_settings)
         self._task = await start_bot(self.bot, self.standin.token)
