@@ -197,6 +197,7 @@ async def check_config(settings: Settings, _: argparse.Namespace) -> int:
         f"  economy: {len(e.packages)} packages, {len(e.catalog())} gifts, "
         f"cap ${e.daily_spend_cap_usd}/day, {e.diamonds_per_coin} diamond/coin, "
         f"${e.usd_per_diamond}/diamond, cash-out ${e.cashout_min_usd}–${e.cashout_daily_max_usd}",
+        f"  treasure: {settings.treasure.daily_opens} box opens per member per day",
     ]
     print("\n".join(lines))
     return EXIT_OK

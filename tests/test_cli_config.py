@@ -228,3 +228,16 @@ def test_a_bad_promotion_list_is_one_configuration_line(tmp_path: Path) -> None:
         assert "economy.promotions" in line
         assert "GIFTCORD_ECONOMY__PROMOTIONS" in line
         assert "ends (2026-12-01) is before starts (2026-12-31)" in line
+
+
+def test_treasure_daily_opens_from_file_and_environment(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text("[treasure]\ndaily_opens = 5\n")
+    from_file = run_cli("check-config", cwd=tmp_path)
+    assert from_file.returncode == 0, from_file.stderr
+    assert "treasure: 5 box opens per member per day" in from_file.stdout
+    from_env = run_cli("check-config", env={"GIFTCORD_TREASURE__DAILY_OPENS": "7"}, cwd=tmp_path)
+    assert "treasure: 7 box opens per member per day" in from_env.stdout
+    bad = run_cli("check-config", env={"GIFTCORD_TREASURE__DAILY_OPENS": "0"}, cwd=tmp_path)
+    assert bad.returncode == 2
+    assert "treasure.daily_opens / GIFTCORD_TREASURE__DAILY_OPENS" in bad.stderr
+    assert "Traceback" not in bad.stderr

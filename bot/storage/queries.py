@@ -387,7 +387,8 @@ def unfinished_treasures(q: Q, r: R.UnfinishedTreasures, now: float) -> list[L.T
 def opens_today(q: Q, guild_id: int, user_id: int, now: float) -> int:
     return int(
         q.execute(
-            "SELECT COUNT(*) FROM treasure_opens WHERE guild_id = ? AND user_id = ? AND day = ?",
+            "SELECT COALESCE(MAX(opens), 0) FROM treasure_daily WHERE guild_id = ?"
+            " AND user_id = ? AND day = ?",
             (guild_id, user_id, utc_day(now)),
         ).fetchone()[0]
     )

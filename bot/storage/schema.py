@@ -216,8 +216,9 @@ CREATE TABLE level_roles (
 
 # Treasure boxes (`/treasure drop`): the box holds its coins on the escrow system account (-7)
 # until it is split among its openers or returned. One row per (box, member) is the "opens
-# once" guarantee; `opened` is the counted guard that lets exactly `openers` in; `day` lets the
-# daily cap count a member's opens in one index range.
+# once" guarantee; `opened` is the counted guard that lets exactly `openers` in; the daily cap is
+# a counter row per (server, member, day) raised by a guarded upsert, so it holds with any
+# number of writers (a count of rows would not, under PostgreSQL's read committed).
 V4 = """
 CREATE TABLE treasure_boxes (
     id         INTEGER PRIMARY KEY,
@@ -242,13 +243,18 @@ CREATE TABLE treasure_opens (
     box_id    INTEGER NOT NULL REFERENCES treasure_boxes (id),
     user_id   INTEGER NOT NULL,
     guild_id  INTEGER NOT NULL,
-    day       INTEGER NOT NULL,  -- days since the epoch, UTC, of the open
     seq       INTEGER NOT NULL,  -- 1 for the first opener …: the order shares are listed in
     opened_at REAL NOT NULL,
     share     INTEGER NOT NULL DEFAULT 0 CHECK (share >= 0),
     PRIMARY KEY (box_id, user_id)
 ) WITHOUT ROWID;
-CREATE INDEX treasure_opens_daily ON treasure_opens (guild_id, user_id, day);
+CREATE TABLE treasure_daily (
+    guild_id INTEGER NOT NULL,
+    user_id  INTEGER NOT NULL,
+    day      INTEGER NOT NULL,  -- days since the epoch, UTC
+    opens    INTEGER NOT NULL CHECK (opens >= 1),
+    PRIMARY KEY (guild_id, user_id, day)
+) WITHOUT ROWID;
 """
 
 

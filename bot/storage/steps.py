@@ -306,40 +306,52 @@ def _open_box(tx: Tx, step: OpenBox, applied: Applied) -> None:
 
 def _join_box(tx: Tx, step: JoinBox, applied: Applied) -> None:
     cur, g, uid = tx.cur, tx.guild_id, step.user_id
-    # Every guard is checked before anything is written, so a refusal has nothing to undo:
-    # the member is not frozen, has not opened this box, is under today's cap, and the box is
-    # open, not past its end and not full.
+    # Every guard checked first, so a refusal (the usual one: "full") writes nothing: the member
+    # is not frozen, has not opened this box, is under today's cap, and the box is open, not
+    # past its end and not full.
     allowed = cur.execute(
         "SELECT NOT EXISTS (SELECT 1 FROM accounts WHERE guild_id = ?1 AND user_id = ?2"
         " AND frozen = 1)"
         " AND NOT EXISTS (SELECT 1 FROM treasure_opens WHERE box_id = ?3 AND user_id = ?2)"
-        " AND (SELECT COUNT(*) FROM treasure_opens WHERE guild_id = ?1 AND user_id = ?2"
-        " AND day = ?4) < ?5"
+        " AND NOT EXISTS (SELECT 1 FROM treasure_daily WHERE guild_id = ?1 AND user_id = ?2"
+        " AND day = ?4 AND opens >= ?5)"
         " AND EXISTS (SELECT 1 FROM treasure_boxes WHERE id = ?3 AND guild_id = ?1"
         " AND state = 'open' AND opened < openers AND ends_at > ?6)",
         (g, uid, step.box_id, step.day, step.daily_limit, tx.now),
     ).fetchone()[0]
     if not allowed:
         raise GuardRefused(step)
-    # The same guards again as the writes' own conditions (the counted update, the primary
-    # key), so they hold even for a database that does not serialise its writers.
+    # The writes carry the same guards as their own conditions (the counted update, the
+    # capped upsert, the primary key), so they hold even where writers are not serialised.
     row = cur.execute(
         "UPDATE treasure_boxes SET opened = opened + 1 WHERE id = ? AND guild_id = ?"
         " AND state = 'open' AND opened < openers AND ends_at > ? RETURNING opened",
         (step.box_id, g, tx.now),
     ).fetchone()
     if row is None:
-        raise GuardRefused(step)
+        raise GuardRefused(step)  # nothing written yet
     try:
-        cur.execute(
-            "INSERT INTO treasure_opens (box_id, user_id, guild_id, day, seq, opened_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (step.box_id, uid, g, step.day, row[0], tx.now),
+        refused = (
+            cur.execute(
+                "INSERT INTO treasure_daily (guild_id, user_id, day, opens) VALUES (?, ?, ?, 1)"
+                " ON CONFLICT (guild_id, user_id, day) DO UPDATE SET opens = opens + 1"
+                " WHERE opens < ? RETURNING opens",
+                (g, uid, step.day, step.daily_limit),
+            ).fetchone()
+            is None
         )
+        if not refused:
+            cur.execute(
+                "INSERT INTO treasure_opens (box_id, user_id, guild_id, seq, opened_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (step.box_id, uid, g, row[0], tx.now),
+            )
     except sqlite3.IntegrityError:
+        refused = True  # opened this box meanwhile (the primary key)
+    if refused:
         # The increment above is written: the batch must undo the whole operation.
         tx.op_wrote = True
-        raise GuardRefused(step) from None
+        raise GuardRefused(step)
 
 
 def _close_box(tx: Tx, step: CloseBox, applied: Applied) -> None:

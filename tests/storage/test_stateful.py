@@ -1,5 +1,6 @@
 """A hypothesis state machine: random buy / gift / adjust / freeze / cash-out request / approve /
-reject / replay against a plain in-memory model; balances and `verify()` after every step."""
+reject / replay / treasure drop, open and split against a plain in-memory model; balances and
+`verify()` after every step."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
@@ -24,11 +25,14 @@ from bot.economy.requests import (
     Adjust,
     ConfirmAge,
     DecideCashout,
+    DropTreasure,
+    OpenTreasure,
     Purchase,
     RegisterCreator,
     RequestCashout,
     SendGift,
     SetFrozen,
+    SettleTreasure,
 )
 from bot.storage import SqliteLedger
 from tests.storage.conftest import START, FakeClock, open_backend
@@ -38,6 +42,7 @@ USERS = (1, 2, 3, 4)
 CFG = EconomyConfig(cashout_min_usd=Decimal("1.00"), cashout_daily_max_usd=Decimal("5.00"))
 PACKAGES = {p.coins: p.usd for p in CFG.coin_packages()}
 GIFTS = {"Rose": 1, "Finger Heart": 5, "Doughnut": 30}
+DAILY_OPENS = 2  # small, so the state machine reaches the cap
 
 users = st.sampled_from(USERS)
 
@@ -60,6 +65,9 @@ class LedgerMachine(RuleBasedStateMachine):
         self.requested = dict.fromkeys(USERS, Decimal(0))
         self.pending: dict[int, tuple[int, int, Decimal]] = {}  # payout id → user, diamonds, usd
         self.done_gifts: list[tuple[str, Any]] = []
+        # treasure box id → dropper, coins, openers, who opened (in order), ends_at
+        self.boxes: dict[int, tuple[int, int, int, list[int], float]] = {}
+        self.opens_today = dict.fromkeys(USERS, 0)
         self.n = 0
         for u in USERS:
             self.run(self.store.run(ConfirmAge(G, u)))
@@ -79,6 +87,22 @@ class LedgerMachine(RuleBasedStateMachine):
                 )
             )
             self.diamonds[u] = 2000
+            # Coins too, so treasure boxes can be dropped from the first step.
+            self.run(
+                self.store.run(
+                    Adjust(
+                        G,
+                        u,
+                        key=self.key(),
+                        actor_id=MOD,
+                        currency=Currency.COINS,
+                        mode=AdjustMode.GRANT,
+                        amount=500,
+                        reason="start",
+                    )
+                )
+            )
+            self.coins[u] = 500
 
     def run(self, coro: Any) -> Any:
         return self.loop.run_until_complete(coro)
@@ -228,11 +252,72 @@ class LedgerMachine(RuleBasedStateMachine):
             if day == self.clock.now // 86_400:
                 self.requested[user] -= usd
 
+    @rule(user=users, coins=st.integers(1, 400), openers=st.integers(1, 3))
+    def drop_treasure(self, user: int, coins: int, openers: int) -> None:
+        got = self.attempt(
+            self.store.run(DropTreasure(G, user, self.key(), coins, openers, 1, channel_id=None))
+        )
+        if coins < openers:
+            assert isinstance(got, E.InvalidAmount)
+        elif self.frozen[user]:
+            assert isinstance(got, E.AccountFrozen)
+        elif coins > self.coins[user]:
+            assert isinstance(got, E.InsufficientCoins)
+        else:
+            self.coins[user] -= coins
+            self.boxes[got.id] = (user, coins, openers, [], got.ends_at)
+
+    @precondition(lambda self: self.boxes)
+    @rule(data=st.data(), user=users)
+    def open_treasure(self, data: st.DataObject, user: int) -> None:
+        box_id = data.draw(st.sampled_from(sorted(self.boxes)))
+        dropper, _, openers, opened, ends_at = self.boxes[box_id]
+        got = self.attempt(
+            self.store.run(OpenTreasure(G, box_id, user, self.key(), daily_limit=DAILY_OPENS))
+        )
+        if user == dropper:
+            assert isinstance(got, E.InvalidInput)
+        elif user in opened or self.clock.now >= ends_at or len(opened) >= openers:
+            assert isinstance(got, E.InvalidState)
+        elif self.frozen[user]:
+            assert isinstance(got, E.AccountFrozen)
+        elif self.opens_today[user] >= DAILY_OPENS:
+            assert isinstance(got, E.DailyCapReached)
+            event("treasure daily cap")
+        else:
+            assert got.opened == len(opened) + 1
+            opened.append(user)
+            event("treasure box opened")
+            self.opens_today[user] += 1
+
+    @precondition(lambda self: self.boxes)
+    @rule(data=st.data(), seed=st.integers(0, 2**32))
+    def settle_treasure(self, data: st.DataObject, seed: int) -> None:
+        box_id = data.draw(st.sampled_from(sorted(self.boxes)))
+        dropper, coins, openers, opened, ends_at = self.boxes[box_id]
+        got = self.attempt(self.store.run(SettleTreasure(G, box_id, seed=seed)))
+        if len(opened) < openers and self.clock.now < ends_at:
+            assert isinstance(got, E.InvalidState)
+            return
+        del self.boxes[box_id]
+        assert got.opener_ids == tuple(opened)
+        assert sum(got.shares) + got.returned == coins
+        for uid, share in zip(opened, got.shares, strict=True):
+            assert (share == 0) is self.frozen[uid]  # a frozen opener gets nothing
+            self.coins[uid] += share
+        self.coins[dropper] += got.returned
+        event("treasure box settled")
+
+    @rule()
+    def a_minute_passes(self) -> None:
+        self.clock.advance(61)
+
     @rule()
     def next_day(self) -> None:
         self.clock.advance(86_400)
         self.spent = dict.fromkeys(USERS, Decimal(0))
         self.requested = dict.fromkeys(USERS, Decimal(0))
+        self.opens_today = dict.fromkeys(USERS, 0)
 
     @invariant()
     def balances_match_the_model_and_verify_passes(self) -> None:

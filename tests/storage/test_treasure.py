@@ -77,7 +77,7 @@ async def test_drop_escrows_and_a_full_box_splits_exactly(ledger: Any) -> None:
     assert (await ledger.verify()).ok
 
 
-async def test_the_same_seed_splits_the_same_way(ledger: Any, db_path: Any) -> None:
+async def test_the_same_seed_splits_the_same_way(ledger: Any) -> None:
     await fund(ledger, DROPPER, 2_000)
     results = []
     for _ in range(2):
