@@ -28,7 +28,7 @@ from bot.storage.connection import connect_read_only, database_path
 from bot.storage.errors import StorageError
 from bot.storage.postgres import dump
 from bot.storage.postgres.conn import Cursor, PgWorker, redact
-from bot.storage.postgres.schema import LATEST, TABLES, TXN_BLOCK
+from bot.storage.postgres.schema import IDENTITY_TABLES, LATEST, TABLES, TXN_BLOCK
 from bot.storage.postgres.tools import dsn, require_schema
 
 Rows = tuple[list[str], Iterator[tuple[Any, ...]]]
@@ -119,7 +119,7 @@ def _fill_pg(cur: Cursor, source: dict[str, Rows]) -> dict[str, int]:
             cur.run(cur.conn.copy_records_to_table(table, records=records, columns=cols))
             counts[table] = len(records)
         # identities and the txn id blocks continue after the copied rows
-        for table in ("events", "payouts"):
+        for table in IDENTITY_TABLES:
             cur.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
                 f" COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"

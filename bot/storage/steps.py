@@ -213,17 +213,20 @@ def _event_message(tx: Tx, step: EventMessage, applied: Applied) -> None:
 
 
 def _open_live(tx: Tx, step: OpenLive, applied: Applied) -> None:
-    try:
-        # The partial unique index lives_one_per_member is the guard: one LIVE per member. The
-        # plan's record (txn id applied.txn_id) is where the LIVE's gifts begin.
-        applied.new_id = tx.cur.execute(
-            "INSERT INTO lives (guild_id, user_id, title, channel_id, started_at, ends_at,"
-            " start_txn) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            (tx.guild_id, step.user_id, step.title, step.channel_id, tx.now, step.ends_at,
-             applied.txn_id),
-        ).fetchone()[0]  # fmt: skip
-    except sqlite3.IntegrityError:
-        raise GuardRefused(step) from None
+    # The partial unique index lives_one_per_member is the guard: one LIVE per member. ON
+    # CONFLICT DO NOTHING answers no row instead of raising, which keeps a PostgreSQL
+    # transaction usable (a unique violation would abort it). The plan's record (txn id
+    # applied.txn_id) is where the LIVE's gifts begin.
+    row = tx.cur.execute(
+        "INSERT INTO lives (guild_id, user_id, title, channel_id, started_at, ends_at,"
+        " start_txn) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (guild_id, user_id) WHERE ended_at IS NULL DO NOTHING RETURNING id",
+        (tx.guild_id, step.user_id, step.title, step.channel_id, tx.now, step.ends_at,
+         applied.txn_id),
+    ).fetchone()  # fmt: skip
+    if row is None:
+        raise GuardRefused(step)
+    applied.new_id = row[0]
 
 
 def _close_live(tx: Tx, step: CloseLive, applied: Applied) -> None:
@@ -330,24 +333,27 @@ def _join_box(tx: Tx, step: JoinBox, applied: Applied) -> None:
     ).fetchone()
     if row is None:
         raise GuardRefused(step)  # nothing written yet
-    try:
+    refused = (
+        cur.execute(
+            "INSERT INTO treasure_daily (guild_id, user_id, day, opens) VALUES (?, ?, ?, 1)"
+            " ON CONFLICT (guild_id, user_id, day) DO UPDATE SET opens = opens + 1"
+            " WHERE opens < ? RETURNING opens",
+            (g, uid, step.day, step.daily_limit),
+        ).fetchone()
+        is None
+    )
+    if not refused:
+        # The primary key refuses a second open of this box by this member (a press that
+        # raced this one); DO NOTHING answers no row rather than aborting a PostgreSQL
+        # transaction.
         refused = (
             cur.execute(
-                "INSERT INTO treasure_daily (guild_id, user_id, day, opens) VALUES (?, ?, ?, 1)"
-                " ON CONFLICT (guild_id, user_id, day) DO UPDATE SET opens = opens + 1"
-                " WHERE opens < ? RETURNING opens",
-                (g, uid, step.day, step.daily_limit),
+                "INSERT INTO treasure_opens (box_id, user_id, guild_id, seq, opened_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (box_id, user_id) DO NOTHING RETURNING seq",
+                (step.box_id, uid, g, row[0], tx.now),
             ).fetchone()
             is None
         )
-        if not refused:
-            cur.execute(
-                "INSERT INTO treasure_opens (box_id, user_id, guild_id, seq, opened_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (step.box_id, uid, g, row[0], tx.now),
-            )
-    except sqlite3.IntegrityError:
-        refused = True  # opened this box meanwhile (the primary key)
     if refused:
         # The increment above is written: the batch must undo the whole operation.
         tx.op_wrote = True

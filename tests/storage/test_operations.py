@@ -162,6 +162,15 @@ async def test_gift_moves_coins_to_diamonds(ledger: SqliteLedger) -> None:
     assert (await ledger.verify()).ok
 
 
+async def test_gift_result_carries_the_senders_lifetime_coins(ledger: SqliteLedger) -> None:
+    """The gifter level's input comes back with the gift on every backend (and every path:
+    PostgreSQL answers batches of gifts through its constant-round-trip path)."""
+    await fund(ledger, A, 1000)
+    first = await ledger.run(SendGift(GUILD, A, B, key=key(), gift_name="Rose", count=5))
+    second = await ledger.run(SendGift(GUILD, A, C, key=key(), gift_name="Rose", count=7))
+    assert (first.sender_spent, second.sender_spent) == (5, 12)
+
+
 async def test_gift_rounds_diamonds_down_with_stored_ratio(
     tmp_path: Any, clock: FakeClock, backend: str
 ) -> None:

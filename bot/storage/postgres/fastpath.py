@@ -20,10 +20,12 @@ batch runs on the general path instead.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
 from bot.economy.decide import Ctx, Facts, decision_for, involved
+from bot.economy.decide.base import NOTHING
 from bot.economy.ledger import Currency
 from bot.economy.plan import Applied, EventCredit, EventStat, Leg, Move, Plan, Stat
 from bot.economy.requests import Write
@@ -51,13 +53,13 @@ class NotFast(Exception):
 
 
 def eligible(requests: Sequence[Write[Any]]) -> bool:
-    """Every request's decision reads at most the live event before deciding."""
-    for req in requests:
-        needs = decision_for(req).needs(req)
-        if (needs.accounts or needs.spent_today is not None or needs.cashout_today is not None
-                or needs.payout is not None or needs.event is not None or needs.guild_settings):  # fmt: skip
-            return False
-    return True
+    """Every request's decision reads at most the live event before deciding. Compared with
+    the whole `Needs`, not field by field, so a fact added to `Needs` later is never missed
+    (the fast path reads no other fact)."""
+    return all(
+        dataclasses.replace(decision_for(req).needs(req), live_event=False) == NOTHING
+        for req in requests
+    )
 
 
 class Overlay:
@@ -125,6 +127,8 @@ class Overlay:
                 row[4] += step.sent
                 pending[k] = row
                 applied.balances[(step.user_id, step.currency)] = row[col]
+                if step.spent:
+                    applied.spent[step.user_id] = row[3]  # the gifter level after this gift
             elif isinstance(step, EventCredit):
                 if step.event_id not in self.live_ids:
                     return False
