@@ -1,7 +1,8 @@
 """giftcord's command line: `python -m bot [--config PATH] COMMAND` (also the `giftcord` script).
 
 Commands: run (default) · check-config · migrate · sync [--guild ID] · verify · backup PATH ·
-export --guild ID [--days N] [--output FILE]. Exit codes: 0 fine, 1 a failure the output
+export --guild ID [--days N] [--output FILE] · sandbox [--port N] [--host H] [--database URL].
+Exit codes: 0 fine, 1 a failure the output
 explains (a broken invariant, an unreadable database), 2 bad configuration or usage, 3 Discord
 could not be reached (commands_cli.EXIT_UNREACHABLE).
 """
@@ -72,6 +73,12 @@ COMMANDS = {
         "a server's ledger as CSV",
         "Write one server's ledger entries as CSV, to standard output or --output FILE.",
     ),
+    "sandbox": (
+        "try giftcord in a browser, no Discord needed",
+        "Start a local Discord stand-in, the real bot connected to it and a web page that works "
+        "like a Discord channel: pick a member, type slash commands, press buttons. No token, no "
+        "network; its own database (sandbox.db unless --database), never the configured one.",
+    ),
 }
 
 
@@ -113,6 +120,16 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--guild", type=int, required=True, metavar="ID", help="the server's id")
     export.add_argument("--days", type=int, metavar="N", help="only the last N days")
     export.add_argument("--output", metavar="FILE", help="write here instead of standard output")
+    sandbox = made["sandbox"]
+    sandbox.add_argument("--port", type=int, default=8080, help="web page port (default 8080)")
+    sandbox.add_argument(
+        "--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)"
+    )
+    sandbox.add_argument(
+        "--database",
+        metavar="URL",
+        help="the sandbox's own database (default sqlite:///sandbox.db)",
+    )
     return parser
 
 
@@ -135,6 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "verify": commands_cli.verify,
         "backup": commands_cli.backup,
         "export": commands_cli.export,
+        "sandbox": commands_cli.sandbox,
     }
     try:
         return asyncio.run(handlers[command](settings, args))

@@ -86,6 +86,16 @@ class DatabaseSettings(BaseModel):
         return value
 
 
+class WebSettings(BaseModel):
+    """The public leaderboard pages (`/g/<server id>`) served by the running bot."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = False
+    host: str = Field(default="127.0.0.1", min_length=1)
+    port: int = Field(default=8080, ge=1, le=65535)
+
+
 class LoggingSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -104,6 +114,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     economy: EconomyConfig = Field(default_factory=EconomyConfig)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     # Which file the settings were read from (None: defaults and environment only).
     _config_file: Path | None = PrivateAttr(default=None)
 

@@ -185,7 +185,16 @@ CREATE VIEW ledger_entries (guild_id, account, txn_id, currency, amount) AS
     UNION ALL SELECT * FROM gift_legs_received;
 """
 
-MIGRATIONS: list[str] = [V1, V2]
+
+def public_page_migration() -> str:
+    """`/settings set public_page:` — whether a server's leaderboards are on the web (issue 13).
+    Its own step so it can be renumbered against other branches' migrations at merge."""
+    return "ALTER TABLE guild_settings ADD COLUMN public_page INTEGER NOT NULL DEFAULT 0;\n"
+
+
+V3 = public_page_migration()
+
+MIGRATIONS: list[str] = [V1, V2, V3]
 LATEST = len(MIGRATIONS)
 
 
