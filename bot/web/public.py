@@ -12,6 +12,7 @@ named `<script>` is shown as text.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -44,8 +45,10 @@ class Directory(Protocol):
 
 
 class PublicPages:
-    def __init__(self, ledger: Ledger, directory: Directory) -> None:
-        self.ledger, self.directory = ledger, directory
+    def __init__(
+        self, ledger: Ledger, directory: Directory, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.ledger, self.directory, self.clock = ledger, directory, clock
 
     async def opted_in(self, guild_id: int) -> bool:
         return (await self.ledger.run(GetGuildSettings(guild_id))).public_page
@@ -77,7 +80,7 @@ class PublicPages:
             "name": event.name,
             "diamonds": event.diamonds,
             "goal": event.goal,
-            "ends_in_seconds": max(0, int(event.ends_at - time.time())),
+            "ends_in_seconds": max(0, int(event.ends_at - self.clock())),
             "bonus_percent": event.bonus_percent,
         }
 
