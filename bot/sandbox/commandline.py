@@ -4,8 +4,9 @@ against the commands the bot synced, the way Discord's client reads it.
 `parse` finds the command path, the options typed so far and what is being typed now; `suggest`
 answers what Discord's popup would offer (command names, then option names with their types,
 then values: choices, members, channels, True/False); `values` turns the typed text into what the
-client would send. A value that does not convert is passed on as typed, so that the stand-in's
-validation, which plays Discord's, gives the refusal a real member would get.
+client would send. A number or choice that does not convert is passed on as typed, so that the
+stand-in's validation, which plays Discord's, gives the refusal a real member would get; a
+member, channel or role that matches nobody is refused here, as Discord's client cannot send it.
 
 Pure: no I/O, no stand-in, no bot. The bot's own autocomplete is asked by the caller (web.py)
 when `Parsed.focused` names an option with `autocomplete`.
@@ -193,7 +194,7 @@ def suggest(
             Suggestion(f"/{path}", desc, f"/{path} ")
             for path, desc in leaf_paths(commands)
             if path.startswith(typed)
-        ][:MAX_SUGGESTIONS]
+        ]  # all of them, scrolling, as Discord lists a bot's commands
     if parsed.focused is not None:
         return _value_suggestions(parsed, directory)
     given = {name for name, _ in parsed.typed}
@@ -287,4 +288,9 @@ def convert(opt: dict[str, Any], raw: str, directory: Directory) -> Any:
         for entity in pools:
             if wanted in (entity.name.lower(), entity.label.lower(), str(entity.id)):
                 return entity.id
+        # Discord's client sends only what was picked from its list: it has no way to send a
+        # name that matches nobody.
+        raise CommandLineError(
+            f"`{opt['name']}`: there is no {TYPE_NAMES[kind]} “{raw}” here — pick one from the list."
+        )
     return raw
