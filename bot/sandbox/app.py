@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import os
 import signal
-from collections.abc import Callable
+import sys
+import webbrowser
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import discord
@@ -31,6 +35,7 @@ from bot.storage import StorageError, open_ledger
 from bot.web.people import DiscordPeople
 from bot.web.public import PublicPages, add_public_routes
 
+log = logging.getLogger("giftcord.sandbox")
 DEFAULT_DATABASE = "sqlite:///sandbox.db"
 SERVER_NAME = "giftcord sandbox"
 
@@ -51,10 +56,7 @@ class Sandbox:
     standin: DiscordStandIn
     bot: GiftcordBot
     url: str
-    _stop: Callable[[], object]
-
-    async def close(self) -> None:
-        await self._stop()  # type: ignore[misc]
+    close: Callable[[], Awaitable[None]]  # stops everything start_sandbox started
 
 
 async def start_sandbox(economy: EconomyConfig, *, host: str, port: int, database: str) -> Sandbox:
@@ -70,10 +72,12 @@ async def start_sandbox(economy: EconomyConfig, *, host: str, port: int, databas
 
     async def stop() -> None:
         for cleanup in reversed(cleanups):
-            with contextlib.suppress(Exception):
+            try:
                 result = cleanup()
                 if asyncio.iscoroutine(result):
                     await result
+            except Exception:  # keep stopping the rest; say what failed
+                log.exception("sandbox: stopping %r failed", cleanup)
 
     try:
         try:
@@ -96,11 +100,11 @@ async def start_sandbox(economy: EconomyConfig, *, host: str, port: int, databas
         )
         app = web.Application()
         feed = add_sandbox_routes(app, standin)
-        cleanups.append(feed.close)
         add_public_routes(app, PublicPages(ledger, DiscordPeople(bot)))
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0, handle_signals=False)
         await runner.setup()
-        cleanups.insert(1, runner.cleanup)  # stops after the feed closes, before the bot
+        # Undone last to first: the live feeds end, then the web server, the bot, the ledger.
+        cleanups += [runner.cleanup, feed.close]
         try:
             await web.TCPSite(runner, host, port).start()
         except OSError as exc:
@@ -115,6 +119,15 @@ async def start_sandbox(economy: EconomyConfig, *, host: str, port: int, databas
     return Sandbox(standin, bot, f"http://{host}:{bound}/", stop)
 
 
+def desktop_session() -> bool:
+    """Someone at a desktop ran this: open the page for them. Never from a pipe or a test, and
+    not on a bare server (there `webbrowser` could start a text browser in the terminal)."""
+    graphical = sys.platform in ("darwin", "win32") or bool(
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    )
+    return graphical and sys.stdout.isatty() and sys.stdin.isatty()
+
+
 async def run_sandbox(economy: EconomyConfig, *, host: str, port: int, database: str) -> None:
     """Serve until Ctrl-C (SIGINT) or SIGTERM, then stop everything cleanly."""
     sandbox = await start_sandbox(economy, host=host, port=port, database=database)
@@ -127,6 +140,9 @@ async def run_sandbox(economy: EconomyConfig, *, host: str, port: int, database:
         f"(database {database}) — press Ctrl-C to stop",
         flush=True,
     )
+    if desktop_session():
+        with contextlib.suppress(Exception):  # the printed URL is the fallback
+            await asyncio.to_thread(webbrowser.open, sandbox.url)
     try:
         await stop.wait()
     finally:

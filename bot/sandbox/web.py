@@ -30,6 +30,7 @@ from bot.sandbox.standin import (
     StandInError,
 )
 from bot.sandbox.standin.ids import Perm
+from bot.sandbox.standin.results import APPLICATION_COMMAND
 
 STATIC = Path(__file__).parent / "static"
 SANDBOX_CHANNELS = (GENERAL, ANNOUNCE, AUDIT)
@@ -44,14 +45,12 @@ class Feed:
     def __init__(self, standin: DiscordStandIn) -> None:
         self.standin = standin
         self.queues: set[asyncio.Queue[dict[str, Any] | None]] = set()
-        # What each interaction was, for the "Alice used /gift" line above its reply.
-        self.used: dict[int, str] = {}
         self._unwatch = standin.watch_messages(self._changed)
 
     def _changed(self, msg: Message) -> None:
         if msg.channel_id not in SANDBOX_CHANNELS:
             return
-        view = message_view(self.standin, msg, self.used)
+        view = message_view(self.standin, msg)
         for queue in self.queues:
             queue.put_nowait(view)
 
@@ -76,7 +75,21 @@ def display_name(standin: DiscordStandIn, user_id: int) -> str:
     return user.global_name or user.username
 
 
-def message_view(standin: DiscordStandIn, msg: Message, used: dict[int, str]) -> dict[str, Any]:
+def command_used(standin: DiscordStandIn, interaction_id: int | None) -> str | None:
+    """`/coins buy` for a reply to that slash command (None for a button's reply), as Discord
+    shows above a command's answer."""
+    result = standin.interactions.get(interaction_id or 0)
+    if result is None or result.kind != APPLICATION_COMMAND:
+        return None
+    data = result.payload["data"]
+    path, options = [data["name"]], data.get("options") or []
+    while options and options[0]["type"] in (cl.SUB_COMMAND, cl.SUB_COMMAND_GROUP):
+        path.append(options[0]["name"])
+        options = options[0].get("options") or []
+    return "/" + " ".join(path)
+
+
+def message_view(standin: DiscordStandIn, msg: Message) -> dict[str, Any]:
     """The message as Discord would render it for the page, plus who may see it."""
     data = standin.message_payload(msg)
     by_name = {}
@@ -94,11 +107,9 @@ def message_view(standin: DiscordStandIn, msg: Message, used: dict[int, str]) ->
     data["ephemeral"] = msg.ephemeral
     # Only the member who ran the command sees an ephemeral reply.
     data["visible_to"] = str(msg.interaction_user_id) if msg.ephemeral else None
-    if msg.interaction_user_id is not None:
-        data["used"] = {
-            "user": display_name(standin, msg.interaction_user_id),
-            "command": used.get(msg.interaction_id or 0, ""),
-        }
+    command = command_used(standin, msg.interaction_id)
+    if msg.interaction_user_id is not None and command is not None:
+        data["used"] = {"user": display_name(standin, msg.interaction_user_id), "command": command}
     return data
 
 
@@ -195,8 +206,7 @@ async def channel_messages(request: web.Request) -> web.Response:
     standin = _standin(request)
     cid = _channel_id(request.match_info["channel_id"])
     uid = _member_id(standin, request.query.get("as"))
-    used = request.app[FEED_KEY].used
-    views = [message_view(standin, m, used) for m in standin.visible_messages(cid, uid)]
+    views = [message_view(standin, m) for m in standin.visible_messages(cid, uid)]
     return web.json_response(views)
 
 
@@ -289,7 +299,6 @@ async def send(request: web.Request) -> web.Response:
         result = standin.user(uid, channel_id=cid).prepare(parsed.command, options=options)
     except (cl.CommandLineError, StandInError) as refusal:
         return _refusal(str(refusal))
-    request.app[FEED_KEY].used[result.id] = "/" + parsed.command
     return await _deliver(standin, result)
 
 

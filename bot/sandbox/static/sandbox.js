@@ -152,7 +152,7 @@ function renderMessage(view) {
   wrap.dataset.id = view.id;
   if (view.used) {
     const used = el("div", "used");
-    used.append("↳ ", el("b", "", view.used.user), ` used ${view.used.command || "a button"}`);
+    used.append("↳ ", el("b", "", view.used.user), ` used ${view.used.command}`);
     wrap.append(used);
   }
   const msg = el("div", "msg" + (view.ephemeral ? " ephemeral" : ""));

@@ -23,7 +23,7 @@ function renderBoard(board) {
     if (row.avatar) { face = el("img", "avatar"); face.src = row.avatar; face.alt = ""; }
     else face = el("span", "avatar", row.name.slice(0, 1).toUpperCase());
     li.append(el("span", "rank", `${row.rank}.`), face, el("span", "name", row.name),
-      el("span", "value", `${row.value.toLocaleString()} ${unit}`));
+      el("span", "value", `${row.value.toLocaleString()} ${row.value === 1 ? unit.slice(0, -1) : unit}`));
     list.append(li);
   }
 }
