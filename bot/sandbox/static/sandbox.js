@@ -277,7 +277,11 @@ function showRefusal(text) {
 function renderPopup(data) {
   state.suggestions = data.suggestions;
   state.stage = data.stage;
-  state.selected = data.suggestions.length && data.stage !== "option" ? 0 : -1;
+  // Highlight the first entry (Enter picks it) unless the line already is one of them: then
+  // Enter sends, as Discord's client does once an option is complete.
+  const typed = input.value.trim();
+  const complete = data.suggestions.some((s) => s.line.trim() === typed);
+  state.selected = data.suggestions.length && data.stage !== "option" && !complete ? 0 : -1;
   const hint = $("#popup-hint");
   hint.replaceChildren();
   if (data.hint) hint.append(el("b", "", data.hint.name), " — " + data.hint.detail);
