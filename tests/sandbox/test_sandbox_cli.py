@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import logging
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.__main__ import main
 from bot.sandbox.app import database_url
+
+
+@pytest.fixture(autouse=True)
+def restore_logging() -> Iterator[None]:
+    """`main()` sets up logging on the root logger (a handler on this test's captured stderr):
+    take it off again, or later tests would log into a closed stream."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in root.handlers[:]:
+        if handler not in handlers:
+            root.removeHandler(handler)
+    root.setLevel(level)
 
 
 def test_the_database_argument_takes_a_url_or_a_path() -> None:
