@@ -1,7 +1,8 @@
 """giftcord's command line: `python -m bot [--config PATH] COMMAND` (also the `giftcord` script).
 
 Commands: run (default) · check-config · migrate · sync [--guild ID] · verify · backup PATH ·
-export --guild ID [--days N] [--output FILE]. Exit codes: 0 fine, 1 a failure the output
+export --guild ID [--days N] [--output FILE] · sandbox [--port N] [--host H] [--database URL].
+Exit codes: 0 fine, 1 a failure the output
 explains (a broken invariant, an unreadable database), 2 bad configuration or usage, 3 Discord
 could not be reached (commands_cli.EXIT_UNREACHABLE).
 """
@@ -82,6 +83,11 @@ COMMANDS = {
         "load a backup file into the empty configured database",
         "Load a `backup` file (either backend's format) into the empty database named by "
         "[database] url, then verify it and compare every balance with the file.",
+    "sandbox": (
+        "try giftcord in a browser, no Discord needed",
+        "Start a local Discord stand-in, the real bot connected to it and a web page that works "
+        "like a Discord channel: pick a member, type slash commands, press buttons. No token, no "
+        "network; its own database (sandbox.db unless --database), never the configured one.",
     ),
 }
 
@@ -127,6 +133,16 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--guild", type=int, required=True, metavar="ID", help="the server's id")
     export.add_argument("--days", type=int, metavar="N", help="only the last N days")
     export.add_argument("--output", metavar="FILE", help="write here instead of standard output")
+    sandbox = made["sandbox"]
+    sandbox.add_argument("--port", type=int, default=8080, help="web page port (default 8080)")
+    sandbox.add_argument(
+        "--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)"
+    )
+    sandbox.add_argument(
+        "--database",
+        metavar="URL",
+        help="the sandbox's own database (default sqlite:///sandbox.db)",
+    )
     return parser
 
 
@@ -151,6 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "export": commands_cli.export,
         "copy-db": commands_cli.copy_db,
         "restore": commands_cli.restore,
+        "sandbox": commands_cli.sandbox,
     }
     try:
         return asyncio.run(handlers[command](settings, args))

@@ -18,6 +18,7 @@ from typing import Any, cast
 
 import aiohttp
 import discord
+from aiohttp import web
 
 from bot.app import GiftcordBot, point_at_discord
 from bot.command_diff import package_change
@@ -159,7 +160,9 @@ async def run(settings: Settings, _: argparse.Namespace) -> int:
             loop.add_signal_handler(sig, stop.set)
         runner = asyncio.create_task(bot.start(token))
         stopper = asyncio.create_task(stop.wait())
+        public = None
         try:
+            public = await start_public_pages(settings, ledger, bot)
             with discord_failures("the login"):
                 done, _pending = await asyncio.wait(
                     {runner, stopper}, return_when=asyncio.FIRST_COMPLETED
@@ -177,10 +180,34 @@ async def run(settings: Settings, _: argparse.Namespace) -> int:
             ) from None
         finally:
             stopper.cancel()
+            if public is not None:
+                await public.cleanup()
             await bot.close()  # then the ledger closes, finishing every queued write
             runner.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await runner
+
+
+async def start_public_pages(
+    settings: Settings, ledger: Ledger, bot: GiftcordBot
+) -> web.AppRunner | None:
+    """`[web] enabled`: the public leaderboard pages, served next to the bot (bot/web)."""
+    if not settings.web.enabled:
+        return None
+    from bot.web.people import DiscordPeople
+    from bot.web.public import PublicPages, start_public_server
+
+    host, port = settings.web.host, settings.web.port
+    try:
+        runner = await start_public_server(PublicPages(ledger, DiscordPeople(bot)), host, port)
+    except OSError as exc:
+        raise CliFailure(
+            f"web.port / GIFTCORD_WEB__PORT: cannot serve the public pages on {host}:{port} "
+            f"({exc.strerror or exc}) — is something else using it?",
+            EXIT_CONFIG,
+        ) from None
+    log.info("public pages: http://%s:%d/g/<server id>", host, port)
+    return runner
 
 
 async def check_config(settings: Settings, _: argparse.Namespace) -> int:
@@ -324,4 +351,27 @@ def _copied(report: Any, where: str) -> int:
         print(f"verify: FAILED on the {side} — run `python -m bot verify` on it")
         return EXIT_FAILED
     print("verify: OK on both")
+async def sandbox(settings: Settings, args: argparse.Namespace) -> int:
+    """giftcord in a browser against the local stand-in (bot/sandbox/app.py)."""
+    from bot.sandbox.app import SandboxError, database_url, run_sandbox
+
+    if not 0 <= args.port <= 65535:
+        raise CliFailure("--port must be between 0 and 65535", EXIT_CONFIG)
+    url = database_url(args.database)
+    with storage_failures():
+        # A PostgreSQL configured database can never be the sandbox's SQLite file.
+        configured = settings.database.url
+        same = not opening.is_postgres(configured) and database_path(url) == database_path(
+            configured
+        )
+    if same:
+        raise CliFailure(
+            f"--database {url} is the configured database: the sandbox only uses its own "
+            "(choose another file)",
+            EXIT_CONFIG,
+        )
+    try:
+        await run_sandbox(settings.economy, host=args.host, port=args.port, database=url)
+    except SandboxError as exc:
+        raise CliFailure(str(exc), EXIT_CONFIG) from None
     return EXIT_OK

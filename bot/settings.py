@@ -95,6 +95,16 @@ class DatabaseSettings(BaseModel):
         return value
 
 
+class WebSettings(BaseModel):
+    """The public leaderboard pages (`/g/<server id>`) served by the running bot."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = False
+    host: str = Field(default="127.0.0.1", min_length=1)
+    port: int = Field(default=8080, ge=1, le=65535)
+
+
 class LoggingSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -116,6 +126,7 @@ class Settings(BaseSettings):
     levels: LevelsConfig = Field(default_factory=LevelsConfig)
     live: LiveConfig = Field(default_factory=LiveConfig)
     treasure: TreasureConfig = Field(default_factory=TreasureConfig)
+    web: WebSettings = Field(default_factory=WebSettings)
     # Which file the settings were read from (None: defaults and environment only).
     _config_file: Path | None = PrivateAttr(default=None)
 

@@ -1,4 +1,5 @@
-"""`/settings show|set` — the server's audit channel, announce channel and moderator role."""
+"""`/settings show|set` — the server's audit channel, announce channel, moderator role and
+public leaderboard page."""
 
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ class ServerSettings(commands.Cog):
         audit_channel="Where moderator actions are posted",
         announce_channel="Where events are announced by default",
         mod_role="Members with this role count as moderators",
+        public_page="Show this server's leaderboards on the bot's public web page",
     )
     async def set_(
         self,
@@ -51,12 +53,14 @@ class ServerSettings(commands.Cog):
         audit_channel: discord.TextChannel | None = None,
         announce_channel: discord.TextChannel | None = None,
         mod_role: discord.Role | None = None,
+        public_page: bool | None = None,
     ) -> None:
         moderator = await require_moderator(interaction, self.ledger)
         assert interaction.guild_id is not None
-        if audit_channel is None and announce_channel is None and mod_role is None:
+        if (audit_channel, announce_channel, mod_role, public_page) == (None,) * 4:
             raise InvalidInput(
-                "Choose at least one of `audit_channel`, `announce_channel` or `mod_role`."
+                "Choose at least one of `audit_channel`, `announce_channel`, `mod_role` or "
+                "`public_page`."
             )
         if mod_role is not None and mod_role.is_default():
             raise InvalidInput(
@@ -68,6 +72,7 @@ class ServerSettings(commands.Cog):
             audit_channel_id=audit_channel.id if audit_channel else None,
             announce_channel_id=announce_channel.id if announce_channel else None,
             mod_role_id=mod_role.id if mod_role else None,
+            public_page=public_page,
         )
         await interaction.response.send_message(
             embeds_settings.change_reply(change),

@@ -43,7 +43,16 @@ BOUNDARIES: list[tuple[str, tuple[str, ...]]] = [
         "bot/sandbox/standin",
         ("bot.economy", "bot.storage", "bot.services", "bot.ui", "bot.app", "cogs"),
     ),
+    # The public pages read through the ledger port, like the cogs.
+    ("bot/web", ("bot.storage", "bot.sandbox", "cogs")),
+    # The sandbox drives the bot through the stand-in; only its runner opens a database.
+    ("bot/sandbox", ("bot.storage",)),
 ]
+# (file, forbidden prefix) pairs allowed all the same, each with its reason.
+EXCEPTIONS: dict[tuple[str, str], str] = {
+    ("bot/sandbox/app.py", "bot.storage"): "the sandbox opens its own database (open_ledger), "
+    "as `run` does in commands_cli: the one place in bot/sandbox",
+}
 
 
 @dataclass(frozen=True)
@@ -126,7 +135,9 @@ def violations(root: Path, package: str, forbidden: tuple[str, ...]) -> list[Vio
 def test_no_module_crosses_its_boundary(package: str, forbidden: tuple[str, ...]) -> None:
     # A package folder that moved or emptied must fail here, not pass by scanning nothing.
     assert modules_of(REPO, package), f"{package}/ has no modules to check: update BOUNDARIES"
-    found = violations(REPO, package, forbidden)
+    found = [
+        v for v in violations(REPO, package, forbidden) if (v.path, v.forbidden) not in EXCEPTIONS
+    ]
     assert not found, f"{package} must not import {', '.join(forbidden)}:\n" + "\n".join(
         map(str, found)
     )

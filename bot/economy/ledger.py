@@ -318,6 +318,7 @@ class GuildSettings:
     audit_channel_id: int | None = None
     announce_channel_id: int | None = None
     mod_role_id: int | None = None
+    public_page: bool = False  # `/settings set public_page:true`: the web page at /g/<id>
 
 
 @dataclass(frozen=True, slots=True)

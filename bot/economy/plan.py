@@ -197,6 +197,7 @@ class GuildSettingsSet:
     audit_channel_id: int | None = None
     announce_channel_id: int | None = None
     mod_role_id: int | None = None
+    public_page: bool | None = None  # None leaves it unchanged
 
 
 @dataclass(slots=True)

@@ -265,6 +265,7 @@ class UpdateGuildSettings(Write[L.GuildSettings]):
     announce_channel_id: int | None = None
     mod_role_id: int | None = None
     key: str = ""
+    public_page: bool | None = None  # None leaves it unchanged
 
 
 @dataclass(frozen=True, slots=True)

@@ -204,6 +204,7 @@ class ModActions:
         audit_channel_id: int | None,
         announce_channel_id: int | None,
         mod_role_id: int | None,
+        public_page: bool | None = None,
     ) -> SettingsChange:
         """Save the given settings (None leaves one as it is) and post the change."""
         before = await self.ledger.run(GetGuildSettings(guild_id))
@@ -213,6 +214,7 @@ class ModActions:
                 audit_channel_id=audit_channel_id,
                 announce_channel_id=announce_channel_id,
                 mod_role_id=mod_role_id,
+                public_page=public_page,
             )
         )
         embed = embeds_settings.change_audit(
@@ -222,6 +224,7 @@ class ModActions:
             audit_channel=audit_channel_id is not None,
             announce_channel=announce_channel_id is not None,
             mod_role=mod_role_id is not None,
+            public_page=public_page is not None,
         )
         # Posting the change also proves the (new) audit channel works.
         audit = await post_audit(self.bot, self.ledger, guild_id, embed)

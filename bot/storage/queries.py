@@ -302,11 +302,14 @@ def guild_settings(q: Q, r: R.GetGuildSettings, now: float) -> L.GuildSettings:
 
 def settings_row(q: Q, guild_id: int) -> L.GuildSettings | None:
     row = q.execute(
-        "SELECT guild_id, audit_channel_id, announce_channel_id, mod_role_id"
+        "SELECT guild_id, audit_channel_id, announce_channel_id, mod_role_id, public_page"
         " FROM guild_settings WHERE guild_id = ?",
         (guild_id,),
     ).fetchone()
-    return None if row is None else L.GuildSettings(*row)
+    if row is None:
+        return None
+    guild_id, audit, announce, mod_role, public_page = row
+    return L.GuildSettings(guild_id, audit, announce, mod_role, bool(public_page))
 
 
 def export_rows(q: Q, r: R.ExportRows, now: float) -> list[dict[str, object]]:

@@ -258,7 +258,10 @@ CREATE TABLE treasure_daily (
 """
 
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4]
+# `/settings set public_page:` — whether a server's leaderboards are on the web (bot/web).
+V5 = "ALTER TABLE guild_settings ADD COLUMN public_page INTEGER NOT NULL DEFAULT 0;\n"
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5]
 LATEST = len(MIGRATIONS)
 
 

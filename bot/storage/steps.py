@@ -273,6 +273,11 @@ def _guild_settings(tx: Tx, step: GuildSettingsSet, applied: Applied) -> None:
                 f"UPDATE guild_settings SET {name} = ? WHERE guild_id = ?",
                 (value or None, tx.guild_id),
             )
+    if step.public_page is not None:
+        tx.cur.execute(
+            "UPDATE guild_settings SET public_page = ? WHERE guild_id = ?",
+            (int(step.public_page), tx.guild_id),
+        )
 
 
 def _leg(tx: Tx, step: Leg, applied: Applied) -> None:

@@ -13,11 +13,17 @@ WHAT = {
     "announce_channel": "Where event progress and results are posted by default.",
     "mod_role": "Members with this role may use `/mod`, `/event start|end` and `/settings set` "
     "(Manage Server always may).",
+    "public_page": "Shown, the leaderboards are on the bot's web page /g/<server id> (when the "
+    "operator enabled [web]): display names and avatars only.",
 }
 
 
 def _channel(channel_id: int | None) -> str:
     return f"<#{channel_id}>" if channel_id else "not set"
+
+
+def _shown(public: bool) -> str:
+    return "shown" if public else "hidden"
 
 
 def settings_embed(settings: GuildSettings) -> discord.Embed:
@@ -28,11 +34,13 @@ def settings_embed(settings: GuildSettings) -> discord.Embed:
         "audit_channel": _channel(settings.audit_channel_id),
         "announce_channel": _channel(settings.announce_channel_id),
         "mod_role": f"<@&{settings.mod_role_id}>" if settings.mod_role_id else "not set",
+        "public_page": _shown(settings.public_page),
     }
     titles = {
         "audit_channel": "Audit channel",
         "announce_channel": "Announce channel",
         "mod_role": "Moderator role",
+        "public_page": "Public leaderboard page",
     }
     for key, value in values.items():
         embed.add_field(name=titles[key], value=f"{value}\n{WHAT[key]}", inline=False)
@@ -48,6 +56,7 @@ def change_audit(
     audit_channel: bool,
     announce_channel: bool,
     mod_role: bool,
+    public_page: bool = False,
 ) -> discord.Embed:
     """The audit post of a change: before → after for each setting the moderator gave."""
     changes = {}
@@ -62,6 +71,10 @@ def change_audit(
     if mod_role:
         old = f"<@&{before.mod_role_id}>" if before.mod_role_id else "not set"
         changes["Moderator role"] = f"{old} → <@&{after.mod_role_id}>"
+    if public_page:
+        changes["Public leaderboard page"] = (
+            f"{_shown(before.public_page)} → {_shown(after.public_page)}"
+        )
     return audit_embed(
         "Settings changed", actor_id=actor_id, reason="/settings set", txn_id=None, fields=changes
     )

@@ -100,3 +100,31 @@ async def test_moving_the_audit_channel_is_posted_in_the_old_one_too(harness: An
     again = await mod.invoke("settings set", audit_channel=LOCKED, announce_channel=ANNOUNCE)
     assert "Previous audit channel" not in again.text
     assert len(posts(harness, AUDIT)) == 2
+
+
+async def test_public_page_is_a_setting_moderators_turn_on_and_off(harness: Any) -> None:
+    mod = harness.user(MODERATOR)
+    assert not (await harness.ledger.run(GetGuildSettings(G))).public_page
+    shown = await harness.user(ALICE).invoke("settings show")
+    assert "Public leaderboard page\nhidden" in shown.text
+
+    await mod.invoke("settings set", audit_channel=AUDIT)
+    result = await mod.invoke("settings set", public_page=True)
+    assert "Settings saved" in result.text
+    after = await harness.ledger.run(GetGuildSettings(G))
+    assert after.public_page
+    assert after.audit_channel_id == AUDIT  # the other settings are kept
+    post = posts(harness, AUDIT)[-1]
+    assert "hidden → shown" in post.text
+
+    await mod.invoke("settings set", mod_role=MOD_ROLE)  # leaves it as it is
+    assert (await harness.ledger.run(GetGuildSettings(G))).public_page
+    await mod.invoke("settings set", public_page=False)
+    assert not (await harness.ledger.run(GetGuildSettings(G))).public_page
+    assert "shown → hidden" in posts(harness, AUDIT)[-1].text
+
+    refused = await harness.user(ALICE).invoke("settings set", public_page=True)
+    assert refused.ephemeral
+    assert not (await harness.ledger.run(GetGuildSettings(G))).public_page
+    empty = await mod.invoke("settings set")
+    assert "`public_page`" in empty.text

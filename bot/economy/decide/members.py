@@ -112,8 +112,11 @@ class UpdateGuildSettingsDecision(Simple):
             merged(req.audit_channel_id, old.audit_channel_id),
             merged(req.announce_channel_id, old.announce_channel_id),
             merged(req.mod_role_id, old.mod_role_id),
+            old.public_page if req.public_page is None else req.public_page,
         )
-        step = GuildSettingsSet(req.audit_channel_id, req.announce_channel_id, req.mod_role_id)
+        step = GuildSettingsSet(
+            req.audit_channel_id, req.announce_channel_id, req.mod_role_id, req.public_page
+        )
         return Plan((step,), memo=after)
 
     def finish(

@@ -116,6 +116,7 @@ class DiscordStandIn(WorldControls):
         self.edit_rate_limit: EditRateLimit | None = None
         self.changed = Signal()  # any observable change; per-channel/per-interaction signals below
         self._channel_signals: dict[int, Signal] = {}
+        self._message_watchers: list[Callable[[Message], None]] = []
         self._patches: list[DiscordPyPatch] = []
         self._runner: web.AppRunner | None = None
 
@@ -305,7 +306,27 @@ class DiscordStandIn(WorldControls):
         for result in (owner, by):
             if result is not None:
                 result.signal.notify()
+        for watcher in list(self._message_watchers):
+            watcher(msg)
         self.changed.notify()
+
+    def watch_messages(self, watcher: Callable[[Message], None]) -> Callable[[], None]:
+        """Call ``watcher(msg)`` on every message the bot creates, edits or deletes, ephemeral
+        ones included (``msg.interaction_user_id`` is the one member who sees those). Returns the
+        function that stops watching. For live views such as the sandbox's web client."""
+        self._message_watchers.append(watcher)
+        return lambda: self._message_watchers.remove(watcher)
+
+    def visible_messages(self, channel_id: int, user_id: int) -> list[Message]:
+        """A channel as one member's client shows it, oldest first: every live message, plus the
+        ephemeral replies meant for that member (which are in no channel log)."""
+        return [
+            m
+            for m in self.world.messages.values()
+            if m.channel_id == channel_id
+            and not m.deleted
+            and (not m.ephemeral or m.interaction_user_id == user_id)
+        ]
 
     def record_unexpected(self, kind: str, detail: str) -> None:
         self.unexpected.append(Unexpected(kind, detail))

@@ -238,9 +238,12 @@ CREATE TABLE treasure_daily (
 );
 """
 
+# `/settings set public_page:` (storage/schema.py V5)
+V5 = "ALTER TABLE guild_settings ADD COLUMN public_page INTEGER NOT NULL DEFAULT 0;\n"
+
 TXN_BLOCK = 4096  # the sequence's increment: the most operations one batch may hold
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4]
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5]
 LATEST = len(MIGRATIONS)
 
 # Tables in the order a copy fills them (references first); storage/copy.py and TRUNCATE use it.
