@@ -86,8 +86,9 @@ class EndLiveDecision(Simple):
             raise NotFound(f"There is no LIVE #{req.live_id} in this server.")
         if live.ended_at is not None:
             return Plan((), memo=dataclasses.replace(live, replayed=True))
-        # By time (ended_by None) it ends at its scheduled end even if the bot was down past it.
-        at = ctx.now if req.ended_by is not None else min(ctx.now, live.ends_at)
+        # Never later than its scheduled end: one ended by time (or by someone after its time ran
+        # out, while the timer had not fired yet) ends then, even if the bot was down past it.
+        at = min(ctx.now, live.ends_at)
         # A moderator ending someone else's LIVE is an audited action; the member's own is not.
         actor = req.ended_by if req.ended_by not in (None, live.user_id) else None
         return Plan(
