@@ -83,6 +83,7 @@ COMMANDS = {
         "load a backup file into the empty configured database",
         "Load a `backup` file (either backend's format) into the empty database named by "
         "[database] url, then verify it and compare every balance with the file.",
+    ),
     "sandbox": (
         "try giftcord in a browser, no Discord needed",
         "Start a local Discord stand-in, the real bot connected to it and a web page that works "

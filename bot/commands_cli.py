@@ -351,6 +351,9 @@ def _copied(report: Any, where: str) -> int:
         print(f"verify: FAILED on the {side} — run `python -m bot verify` on it")
         return EXIT_FAILED
     print("verify: OK on both")
+    return EXIT_OK
+
+
 async def sandbox(settings: Settings, args: argparse.Namespace) -> int:
     """giftcord in a browser against the local stand-in (bot/sandbox/app.py)."""
     from bot.sandbox.app import SandboxError, database_url, run_sandbox
