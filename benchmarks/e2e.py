@@ -168,6 +168,9 @@ class Outcome:
     latencies: list[float]
     failed: int
     cpu: float = 0.0  # process CPU seconds (all threads) during the workload
+    # Of `cpu`, the event loop's thread (bots, stand-in, discord.py): the rest is giftcord's
+    # ledger writer and reader threads — the regression guard for the hot path's own code.
+    loop_cpu: float = 0.0
     edits: int = 0
     announcements: int = 0
     combo_ok: bool | None = None
@@ -180,6 +183,10 @@ class Outcome:
             "p99_ms": ms(percentile(self.latencies, 99)),
             "failed": self.failed,
             "cpu_ms_per_interaction": round(self.cpu / self.interactions * 1000, 3),
+            "loop_cpu_ms_per_interaction": round(self.loop_cpu / self.interactions * 1000, 3),
+            "other_threads_cpu_ms_per_interaction": round(
+                (self.cpu - self.loop_cpu) / self.interactions * 1000, 3
+            ),
             "cpu_utilisation": round(self.cpu / self.elapsed, 2),
         }
         if self.combo_ok is not None:
@@ -210,12 +217,13 @@ async def run_streams(b: Bench, streams: Sequence[Sequence[InteractionResult]]) 
             if not await _deliver(b, r):
                 failed += 1
 
-    t0, c0 = time.perf_counter(), time.process_time()
+    t0, c0, l0 = time.perf_counter(), time.process_time(), time.thread_time()
     await asyncio.gather(*(stream(s) for s in streams))
     elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    loop_cpu = time.thread_time() - l0
     done = [r for s in streams for r in s]
     latencies = [r.latency for r in done if r.latency is not None]
-    return Outcome(len(done), elapsed, latencies, failed, cpu)
+    return Outcome(len(done), elapsed, latencies, failed, cpu, loop_cpu)
 
 
 def prepare(b: Bench, design: str, sender: int, recipient: int, gift: str) -> InteractionResult:
@@ -261,7 +269,7 @@ async def paced(b: Bench, design: str, n: int, rate: float, rng: random.Random) 
     ]
     loop = asyncio.get_running_loop()
     tasks = []
-    t0, c0 = time.perf_counter(), time.process_time()
+    t0, c0, l0 = time.perf_counter(), time.process_time(), time.thread_time()
     start = loop.time()
     for i, r in enumerate(items):
         delay = start + i / rate - loop.time()
@@ -270,8 +278,9 @@ async def paced(b: Bench, design: str, n: int, rate: float, rng: random.Random) 
         tasks.append(asyncio.create_task(_deliver(b, r)))
     ok = await asyncio.gather(*tasks)
     elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    loop_cpu = time.thread_time() - l0
     latencies = [r.latency for r in items if r.latency is not None]
-    return Outcome(n, elapsed, latencies, sum(1 for x in ok if not x), cpu)
+    return Outcome(n, elapsed, latencies, sum(1 for x in ok if not x), cpu, loop_cpu)
 
 
 async def event(b: Bench, design: str, fans: Sequence[int], creator: int, per_fan: int) -> Outcome:
@@ -429,6 +438,8 @@ def main() -> None:
                 "p99_ms",
                 "failed",
                 "cpu_ms_per_interaction",
+                "loop_cpu_ms_per_interaction",
+                "other_threads_cpu_ms_per_interaction",
                 "cpu_utilisation",
             ] + (["message_edits", "announcements"] if workload == "event" else [])
             block[design] = {k: med(design, workload, k) for k in keys}
@@ -505,6 +516,8 @@ def main() -> None:
                     f"{d['p50_ms']:.1f}",
                     f"{d['p99_ms']:.1f}",
                     f"{d['cpu_ms_per_interaction']:.2f}",
+                    f"{d['loop_cpu_ms_per_interaction']:.2f} / "
+                    f"{d['other_threads_cpu_ms_per_interaction']:.2f}",
                     f"{block['ratio_giftcord_over_bare']:.2f} ({block['cpu_ratio_bare_over_giftcord']:.2f})"
                     if mine
                     else "1.00",
@@ -527,6 +540,18 @@ def main() -> None:
         "baseline_p99_ms_paced": paced_block["bare"]["p99_ms"],
         "ratio": top["ratio_giftcord_over_bare"],
         "cpu_ratio": top["cpu_ratio_bare_over_giftcord"],
+        # The regression guard (issue 14): CPU per interaction of both bots on every workload, so
+        # a change that adds work to the hot path shows here even when the ratio hides it.
+        "cpu_ms_per_interaction": {
+            w: {
+                design: {
+                    "all_threads": nested[w][design]["cpu_ms_per_interaction"],
+                    "event_loop": nested[w][design]["loop_cpu_ms_per_interaction"],
+                }
+                for design in ("bare", "giftcord")
+            }
+            for w in WORKLOADS
+        },
         "workloads": nested,
         "conserved": conserved,
         "conservation": [r["conservation"] for r in results],
@@ -546,6 +571,7 @@ def main() -> None:
                 "p50 ms",
                 "p99 ms",
                 "CPU ms/int",
+                "loop / other",
                 "vs bare (CPU)",
                 "edits / gifts",
                 "target",
@@ -553,6 +579,8 @@ def main() -> None:
             ],
         )
         + f"\nvs bare = giftcord/bare interactions/s; (CPU) = bare/giftcord CPU per interaction."
+        "\nCPU ms/int = process CPU (all threads) per interaction; loop / other = of it, the event "
+        "loop's thread (both bots' own code, discord.py, the stand-in) / giftcord's ledger threads."
         f"\npaced = open loop at {PACED_SHARE:.0%} of the bare bot's saturated throughput; saturated "
         "p99 is a queue length (Little's law: 300 in flight / throughput), for the bare bot too."
         f"\nevent: {gifts} Roses from {sizes['event_fans']} fans → 1 creator: "

@@ -32,6 +32,9 @@ from bot.ui.errors import reply_with_error
 log = logging.getLogger("giftcord.gifting")
 
 NO_PINGS = discord.AllowedMentions.none()
+# Made once: parsing the emoji from its text on every announcement showed in the hot-path
+# profile (docs/performance.md).
+SEND_AGAIN_EMOJI = discord.PartialEmoji(name="🔁")
 
 
 class SendAgainButton(
@@ -47,7 +50,7 @@ class SendAgainButton(
         super().__init__(
             discord.ui.Button(
                 label="Send again",
-                emoji="🔁",
+                emoji=SEND_AGAIN_EMOJI,
                 style=discord.ButtonStyle.primary,
                 custom_id=f"giftcord:again:{sender_id}:{recipient_id}:{gift_id}:{count}",
             )
@@ -101,8 +104,13 @@ class SendAgainButton(
 
 
 def send_again_view(sender_id: int, recipient_id: int, gift: Gift, count: int) -> discord.ui.View:
+    """The announcement's components. Only a rendering: clicks reach `SendAgainButton` through
+    the dynamic-item registry (`setup` below), whatever message they come from, so the view is
+    stopped before it is sent and discord.py skips registering it in its view store — work it
+    would otherwise do for every announcement, to register the same dynamic item again."""
     view = discord.ui.View(timeout=None)
     view.add_item(SendAgainButton(sender_id, recipient_id, gift.tiktok_id, count))
+    view.stop()
     return view
 
 
