@@ -37,6 +37,19 @@ NO_PINGS = discord.AllowedMentions.none()
 SEND_AGAIN_EMOJI = discord.PartialEmoji(name="🔁")
 
 
+def send_again_button(
+    sender_id: int, recipient_id: int, gift_id: int, count: int
+) -> discord.ui.Button[Any]:
+    """The "Send again" button as Discord shows it; its custom id matches `SendAgainButton`'s
+    template, which is what a click is routed by."""
+    return discord.ui.Button(
+        label="Send again",
+        emoji=SEND_AGAIN_EMOJI,
+        style=discord.ButtonStyle.primary,
+        custom_id=f"giftcord:again:{sender_id}:{recipient_id}:{gift_id}:{count}",
+    )
+
+
 class SendAgainButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"giftcord:again:(?P<sender>\d+):(?P<recipient>\d+):(?P<gift>\d+):(?P<count>\d+)",
@@ -47,14 +60,7 @@ class SendAgainButton(
     def __init__(self, sender_id: int, recipient_id: int, gift_id: int, count: int) -> None:
         self.sender_id, self.recipient_id = sender_id, recipient_id
         self.gift_id, self.count = gift_id, count
-        super().__init__(
-            discord.ui.Button(
-                label="Send again",
-                emoji=SEND_AGAIN_EMOJI,
-                style=discord.ButtonStyle.primary,
-                custom_id=f"giftcord:again:{sender_id}:{recipient_id}:{gift_id}:{count}",
-            )
-        )
+        super().__init__(send_again_button(sender_id, recipient_id, gift_id, count))
 
     @classmethod
     async def from_custom_id(
@@ -105,11 +111,12 @@ class SendAgainButton(
 
 def send_again_view(sender_id: int, recipient_id: int, gift: Gift, count: int) -> discord.ui.View:
     """The announcement's components. Only a rendering: clicks reach `SendAgainButton` through
-    the dynamic-item registry (`setup` below), whatever message they come from, so the view is
-    stopped before it is sent and discord.py skips registering it in its view store — work it
-    would otherwise do for every announcement, to register the same dynamic item again."""
+    the dynamic-item registry (`setup` below), whatever message they come from. So the view
+    holds the plain button (no `DynamicItem` wrapper to build and check per announcement) and
+    is stopped before it is sent: discord.py then keeps nothing of it in its view store, and a
+    click on the button is never dispatched to this object (docs/performance.md)."""
     view = discord.ui.View(timeout=None)
-    view.add_item(SendAgainButton(sender_id, recipient_id, gift.tiktok_id, count))
+    view.add_item(send_again_button(sender_id, recipient_id, gift.tiktok_id, count))
     view.stop()
     return view
 
