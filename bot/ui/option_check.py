@@ -77,6 +77,13 @@ def _limits_of(command: app_commands.Command[Any, ..., Any]) -> dict[str, _Limit
     return limits
 
 
+def _among(value: Any, choices: frozenset[Any]) -> bool:
+    try:
+        return value in choices
+    except TypeError:  # a list or object where a value belongs (a modified client): not a choice
+        return False
+
+
 def check_options(command: app_commands.Command[Any, ..., Any], data: Mapping[str, Any]) -> None:
     """Raise InvalidInput naming the first option whose value breaks the command's schema."""
     limits = _limits_of(command)
@@ -88,7 +95,7 @@ def check_options(command: app_commands.Command[Any, ..., Any], data: Mapping[st
         if limit is None or value is None or option.get("focused"):
             continue
         name = limit.name
-        if limit.choices is not None and value not in limit.choices:
+        if limit.choices is not None and not _among(value, limit.choices):
             raise InvalidInput(f"`{name}` must be {limit.choices_text}.")
         low, high = limit.low, limit.high
         if isinstance(value, str):
