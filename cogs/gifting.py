@@ -32,6 +32,22 @@ from bot.ui.errors import reply_with_error
 log = logging.getLogger("giftcord.gifting")
 
 NO_PINGS = discord.AllowedMentions.none()
+# Made once: parsing the emoji from its text on every announcement showed in the hot-path
+# profile (docs/performance.md).
+SEND_AGAIN_EMOJI = discord.PartialEmoji(name="🔁")
+
+
+def send_again_button(
+    sender_id: int, recipient_id: int, gift_id: int, count: int
+) -> discord.ui.Button[Any]:
+    """The "Send again" button as Discord shows it; its custom id matches `SendAgainButton`'s
+    template, which is what a click is routed by."""
+    return discord.ui.Button(
+        label="Send again",
+        emoji=SEND_AGAIN_EMOJI,
+        style=discord.ButtonStyle.primary,
+        custom_id=f"giftcord:again:{sender_id}:{recipient_id}:{gift_id}:{count}",
+    )
 
 
 class SendAgainButton(
@@ -44,14 +60,7 @@ class SendAgainButton(
     def __init__(self, sender_id: int, recipient_id: int, gift_id: int, count: int) -> None:
         self.sender_id, self.recipient_id = sender_id, recipient_id
         self.gift_id, self.count = gift_id, count
-        super().__init__(
-            discord.ui.Button(
-                label="Send again",
-                emoji="🔁",
-                style=discord.ButtonStyle.primary,
-                custom_id=f"giftcord:again:{sender_id}:{recipient_id}:{gift_id}:{count}",
-            )
-        )
+        super().__init__(send_again_button(sender_id, recipient_id, gift_id, count))
 
     @classmethod
     async def from_custom_id(
@@ -101,8 +110,14 @@ class SendAgainButton(
 
 
 def send_again_view(sender_id: int, recipient_id: int, gift: Gift, count: int) -> discord.ui.View:
+    """The announcement's components. Only a rendering: clicks reach `SendAgainButton` through
+    the dynamic-item registry (`setup` below), whatever message they come from. So the view
+    holds the plain button (no `DynamicItem` wrapper to build and check per announcement) and
+    is stopped before it is sent: discord.py then keeps nothing of it in its view store, and a
+    click on the button is never dispatched to this object (docs/performance.md)."""
     view = discord.ui.View(timeout=None)
-    view.add_item(SendAgainButton(sender_id, recipient_id, gift.tiktok_id, count))
+    view.add_item(send_again_button(sender_id, recipient_id, gift.tiktok_id, count))
+    view.stop()
     return view
 
 

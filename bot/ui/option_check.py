@@ -3,11 +3,18 @@
 Discord's client enforces choices, ranges and lengths; discord.py enforces only some of them
 when an interaction arrives. A modified client can send anything, so every command's options are
 checked here, once, before any cog runs (docs/reliability.md §5): a value outside its declared
-choices, numeric range or length gets a sentence naming the option, and nothing runs."""
+choices, numeric range or length gets a sentence naming the option, and nothing runs.
+
+This runs on every interaction, so each command's limits are read from its parameters once
+(`_limits_of`, kept per command object) instead of on every call (docs/performance.md, "the
+interaction hot path"); an option without any limit costs one dictionary look-up.
+"""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from discord import app_commands
@@ -15,6 +22,24 @@ from discord import app_commands
 from bot.economy.errors import InvalidInput
 
 _GROUPING = (1, 2)  # sub-command, sub-command group
+
+
+@dataclass(frozen=True, slots=True)
+class _Limits:
+    """One option's declared limits, as the re-check needs them."""
+
+    name: str
+    choices: frozenset[Any] | None  # the allowed values, when the option has choices
+    choices_text: str  # "`a`, `b` or `c`", for the refusal
+    low: int | float | None  # discord.py keeps a string's length limits here too
+    high: int | float | None
+
+
+# Per command object: commands live as long as the bot, and a reloaded cog brings new objects
+# (the old entries go with the old objects).
+_CACHE: weakref.WeakKeyDictionary[app_commands.Command[Any, ..., Any], dict[str, _Limits]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def leaf_options(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -33,19 +58,46 @@ def _describe(choices: list[app_commands.Choice[Any]]) -> str:
     return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
 
 
+def _limits_of(command: app_commands.Command[Any, ..., Any]) -> dict[str, _Limits]:
+    """The options of `command` that declare any limit, by the name Discord sends."""
+    limits = _CACHE.get(command)
+    if limits is None:
+        limits = {}
+        for p in command.parameters:
+            if not p.choices and p.min_value is None and p.max_value is None:
+                continue  # nothing to check: the option is skipped with one look-up
+            limits[p.display_name] = _Limits(
+                p.display_name,
+                frozenset(c.value for c in p.choices) if p.choices else None,
+                _describe(p.choices) if p.choices else "",
+                p.min_value,
+                p.max_value,
+            )
+        _CACHE[command] = limits
+    return limits
+
+
+def _among(value: Any, choices: frozenset[Any]) -> bool:
+    try:
+        return value in choices
+    except TypeError:  # a list or object where a value belongs (a modified client): not a choice
+        return False
+
+
 def check_options(command: app_commands.Command[Any, ..., Any], data: Mapping[str, Any]) -> None:
     """Raise InvalidInput naming the first option whose value breaks the command's schema."""
-    params = {p.display_name: p for p in command.parameters}
+    limits = _limits_of(command)
+    if not limits:
+        return
     for option in leaf_options(data):
-        param = params.get(option.get("name", ""))
+        limit = limits.get(option.get("name", ""))
         value = option.get("value")
-        if param is None or value is None or option.get("focused"):
+        if limit is None or value is None or option.get("focused"):
             continue
-        name = param.display_name
-        if param.choices and value not in [c.value for c in param.choices]:
-            raise InvalidInput(f"`{name}` must be {_describe(param.choices)}.")
-        # discord.py keeps a string's length limits in min_value / max_value too.
-        low, high = param.min_value, param.max_value
+        name = limit.name
+        if limit.choices is not None and not _among(value, limit.choices):
+            raise InvalidInput(f"`{name}` must be {limit.choices_text}.")
+        low, high = limit.low, limit.high
         if isinstance(value, str):
             if low is not None and len(value) < low:
                 raise InvalidInput(f"`{name}` must be at least {low} characters.")
