@@ -14,7 +14,7 @@ import pytest
 
 from bot.economy.config import EconomyConfig
 from bot.sandbox.standin import DiscordStandIn
-from tests.harness import Harness
+from tests.harness import Harness, running_harness
 
 
 @pytest.fixture
@@ -25,15 +25,5 @@ def economy() -> EconomyConfig:
 
 @pytest.fixture
 async def harness(tmp_path: Path, economy: EconomyConfig) -> AsyncIterator[Harness]:
-    standin = await DiscordStandIn().start()
-    patch = standin.patch_discord_py()
-    h = Harness(standin, tmp_path / "giftcord.db", economy)
-    try:
-        await h.start()
+    async with running_harness(DiscordStandIn(), tmp_path / "giftcord.db", economy) as h:
         yield h
-    finally:
-        await h.close()
-        await standin.stop()
-        patch.undo()
-    standin.assert_no_unexpected()
-    assert not h.errors.records, h.errors.messages()
