@@ -8,10 +8,7 @@ requires to shard (4011) is told to set `shard_count`. Each is one line, never a
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from bot.sandbox.standin import ALICE, BOB, GUILD_ID, DiscordStandIn
 from tests.e2e.proc import SECRET_TOKEN, BotProcess, alarming_lines, bot_env, run_cli
@@ -20,18 +17,6 @@ from tests.e2e.test_storage_safety import giftcord_lines, lock_refusal, seed
 # The default guild is guild 0 of the stand-in's world: (GUILD_ID >> 22) % 4 == 3.
 FIRST = (4, [2, 3])
 SECOND = (4, [0, 1])
-
-
-@pytest.fixture
-async def four_guilds() -> AsyncIterator[DiscordStandIn]:
-    """Four guilds, one per shard of four; a large bot's session start limit (16 IDENTIFYs at
-    once), so the shards of a process connect without 5-second pauses."""
-    server = await DiscordStandIn(token=SECRET_TOKEN, guilds=4, max_concurrency=16).start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-    server.assert_no_unexpected()
 
 
 def live_shards(standin: DiscordStandIn) -> list[tuple[int, int] | None]:
