@@ -43,7 +43,9 @@ def members_by_guild(standin: DiscordStandIn, extra: int) -> dict[int, list[int]
 
 
 class Fleet:
-    """The shard processes of one bot: process i connects `layout[i]` of `shard_count`."""
+    """The shard processes of one bot: process i connects `layout[i]` of `shard_count`, on the
+    database `url` — one for all (PostgreSQL), or one per process (`urls`, a SQLite reference
+    in the benchmark: each process then owns its guilds' ledger alone)."""
 
     def __init__(
         self,
@@ -52,8 +54,11 @@ class Fleet:
         shard_count: int,
         layout: list[list[int]],
         cwd: Path,
+        *,
+        urls: list[str] | None = None,
     ) -> None:
         self.standin, self.url, self.cwd = standin, url, cwd
+        self.urls = urls or [url] * len(layout)
         self.shard_count, self.layout = shard_count, layout
         self.procs: list[BotProcess | None] = [None] * len(layout)
         self.ready: set[int] = set()  # processes connected and serving
@@ -61,7 +66,7 @@ class Fleet:
 
     def env(self, index: int) -> dict[str, str]:
         return bot_env(
-            self.standin, None, url=self.url, shards=(self.shard_count, self.layout[index])
+            self.standin, None, url=self.urls[index], shards=(self.shard_count, self.layout[index])
         )
 
     def serving(self, guild_id: int) -> int:
@@ -77,9 +82,10 @@ class Fleet:
     def down(self, guild_id: int) -> bool:
         return not self.up(self.serving(guild_id))
 
-    async def cli(self, *args: str) -> str:
-        """A one-shot command (migrate, sync, verify) on the fleet's database; its stdout."""
-        result = await run_cli(*args, env=self.env(0), cwd=self.cwd, timeout=120)
+    async def cli(self, *args: str, index: int = 0) -> str:
+        """A one-shot command (migrate, sync, verify) on process `index`'s database; its
+        stdout."""
+        result = await run_cli(*args, env=self.env(index), cwd=self.cwd, timeout=120)
         assert result.returncode == 0, str(result)
         return result.stdout
 

@@ -1,0 +1,302 @@
+"""Shard processes: one `python -m bot` process on all 4 shards against two processes on 2
+shards each, the same 4-guild `/gift` load, in the same run (docs/performance.md).
+
+    python -m benchmarks.shards [--quick] [--json] [--runs N] [--database postgresql|sqlite]
+
+Real processes, real discord.py clients: this process serves the local Discord stand-in (four
+guilds, one per shard) and drives the load — `CONCURRENCY` senders at once spread over the four
+guilds, each sending its next gift as soon as the last was answered (closed loop). Throughput =
+gifts acknowledged (the public announcement) per second in a timed window after a warm-up.
+Every configuration gets a fresh database, is seeded through `/mod grant`, and is checked after
+its run: `python -m bot verify` OK, one gift in the ledger per acknowledged gift, coins spent =
+diamonds minted, balances + spent = coins granted.
+
+CPU: the seconds each side burned in the window (the bot processes, this process = stand-in +
+load, the PostgreSQL server) against the 2 cores × window the machine has — what limits the
+ratio on 2 cores.
+
+`--database postgresql` (default): one scratch database on 127.0.0.1:5432 per configuration,
+dropped after; both processes share it, as operators run shards. `--database sqlite` is a
+reference only: SQLite serves one process, so the two processes get one file each (each owns
+its guilds' ledger) — it shows what the bot processes scale to without a shared database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import arguments, emit, ms, percentile, table, verdict
+from bot.economy.config import EconomyConfig
+from bot.economy.reads import GetAccount
+from bot.sandbox.standin import DiscordStandIn
+from bot.storage import open_ledger
+from tests.e2e.fleet import Fleet, GiftLoad, members_by_guild, verify_gifts
+from tests.e2e.pgdb import PostgresMissing, require_backend, scratch_database
+from tests.e2e.proc import SECRET_TOKEN
+
+CONCURRENCY = 100  # senders in flight, over the four guilds
+MEMBERS = 20  # per guild, beside Alice, Bob and Carol
+START = 10_000_000
+TARGET = 1.6  # 2 processes ≥ 1.6× one (performance.md)
+LAYOUTS = {"1 process × 4 shards": [[0, 1, 2, 3]], "2 processes × 2 shards": [[0, 1], [2, 3]]}
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """user + system CPU of a live process (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def postgres_pids() -> list[int]:
+    pids = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            with contextlib.suppress(OSError), open(f"/proc/{name}/comm", encoding="ascii") as fh:
+                if fh.read().strip() == "postgres":
+                    pids.append(int(name))
+    return pids
+
+
+def machine_ticks() -> tuple[int, int]:
+    """(busy, total) clock ticks of every core since boot, from /proc/stat: busy includes
+    other sessions' work and the hypervisor's steal."""
+    with open("/proc/stat", encoding="ascii") as fh:
+        values = [int(v) for v in fh.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+def cpu_now(fleet: Fleet) -> dict[str, float]:
+    bots = [p.proc.pid for p in fleet.procs if p is not None]
+    busy, total = machine_ticks()
+    return {
+        "bots": sum(cpu_seconds(pid) for pid in bots),
+        "standin_and_load": time.process_time(),
+        "postgresql": sum(cpu_seconds(pid) for pid in postgres_pids()),
+        "_machine_busy": busy,
+        "_machine_total": total,
+    }
+
+
+@contextlib.asynccontextmanager
+async def databases(kind: str, processes: int, folder: Path) -> AsyncIterator[list[str]]:
+    """One URL per process: one shared scratch PostgreSQL database, or a SQLite file each."""
+    if kind == "sqlite":
+        yield [f"sqlite:///{folder / f'shard{i}.db'}" for i in range(processes)]
+        return
+    async with scratch_database("giftcord_shards_bench") as url:
+        await require_backend(url, folder)
+        yield [url] * processes
+
+
+async def conservation(
+    fleet: Fleet, members: dict[int, list[int]], load: GiftLoad
+) -> dict[str, Any]:
+    """verify on every database; ledger gifts = acknowledged; spent = minted; balances + spent
+    = granted — read through the ledger port."""
+    gifts, coins, diamonds = 0, 0, 0
+    for index, url in enumerate(fleet.urls):
+        if url in fleet.urls[:index]:
+            continue  # shared: read once
+        gifts += verify_gifts(await fleet.cli("verify", index=index))
+        ledger = await open_ledger(url, EconomyConfig())
+        try:
+            for gid, uids in members.items():
+                if fleet.urls[fleet.serving(gid)] != url:
+                    continue
+                for uid in uids:
+                    account = await ledger.run(GetAccount(gid, uid))
+                    coins += account.coins
+                    diamonds += account.diamonds
+        finally:
+            await ledger.close()
+    granted = START * sum(len(u) for u in members.values())
+    spent = granted - coins
+    acked = load.acknowledged
+    ok = gifts == acked and spent == diamonds == sum(s.count for s in load.sent if s.acknowledged)
+    return {
+        "ok": ok and not load.refused,
+        "gifts_in_ledger": gifts,
+        "acknowledged": acked,
+        "refused": len(load.refused),
+        "coins_spent": spent,
+        "diamonds_minted": diamonds,
+    }
+
+
+async def one_run(name: str, layout: list[list[int]], kind: str, window: float) -> dict[str, Any]:
+    async with DiscordStandIn(token=SECRET_TOKEN, guilds=4, max_concurrency=16) as standin:
+        members = members_by_guild(standin, MEMBERS)
+        with tempfile.TemporaryDirectory(prefix="giftcord-shards-") as tmp:
+            folder = Path(tmp)
+            async with databases(kind, len(layout), folder) as urls:
+                fleet = Fleet(standin, urls[0], 4, layout, folder, urls=urls)
+                try:
+                    for index in range(len(layout)):
+                        await fleet.cli("migrate", index=index)
+                    await fleet.cli("sync")
+                    await fleet.start()
+                    await fleet.seed(members, START)
+                    load = GiftLoad(standin, members, CONCURRENCY // len(members), max_count=1)
+                    load.start()
+                    await asyncio.sleep(min(2.0, window / 3))  # warm-up: pools, caches
+                    n0, t0, cpu0 = load.acknowledged, time.perf_counter(), cpu_now(fleet)
+                    first = len(load.sent)
+                    await asyncio.sleep(window)
+                    n1, t1, cpu1 = load.acknowledged, time.perf_counter(), cpu_now(fleet)
+                    last = len(load.sent)
+                    await load.stop()
+                    codes = await fleet.stop()
+                    checked = await conservation(fleet, members, load)
+                finally:
+                    await fleet.close()
+        standin.assert_no_unexpected()
+    wall = t1 - t0
+    latencies = [s.result.latency for s in load.sent[first:last] if s.result.latency is not None]
+    cpu = {k: round(cpu1[k] - cpu0[k], 2) for k in cpu0 if not k.startswith("_")}
+    busy = (cpu1["_machine_busy"] - cpu0["_machine_busy"]) / max(
+        1, cpu1["_machine_total"] - cpu0["_machine_total"]
+    )
+    return {
+        "layout": name,
+        "processes": len(layout),
+        "gifts_per_s": round((n1 - n0) / wall, 1),
+        "p50_ms": ms(percentile(latencies, 50)),
+        "p99_ms": ms(percentile(latencies, 99)),
+        "cpu_s": cpu,
+        "cpu_share_of_2_cores": round(sum(cpu.values()) / (2 * wall), 2),
+        "machine_busy": round(busy, 2),  # every process on the machine, this run's and others'
+        "load_average": os.getloadavg()[0],
+        "clean_exit": codes == [0] * len(layout),
+        "conservation": checked,
+        "window_s": round(wall, 1),
+    }
+
+
+def summary(runs: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    mine = [r for r in runs if r["layout"] == name]
+    best = sorted(mine, key=lambda r: r["gifts_per_s"])[len(mine) // 2]  # the median run
+    return best | {"gifts_per_s_runs": [r["gifts_per_s"] for r in mine]}
+
+
+async def measure(args: Any) -> dict[str, Any]:
+    runs = args.runs or (1 if args.quick else 3)
+    window = 5.0 if args.quick else 15.0
+    results = []
+    for _ in range(runs):  # alternate the layouts within a run
+        for name, layout in LAYOUTS.items():
+            results.append(await one_run(name, layout, args.database, window))
+    one, two = (summary(results, name) for name in LAYOUTS)
+    ratio = round(
+        statistics.median(r["gifts_per_s"] for r in results if r["processes"] == 2)
+        / max(1e-9, statistics.median(r["gifts_per_s"] for r in results if r["processes"] == 1)),
+        2,
+    )
+    return {
+        "runs": runs,
+        "window_s": window,
+        "one": one,
+        "two": two,
+        "ratio": ratio,
+        "all": results,
+    }
+
+
+def main() -> None:
+    parser = arguments(
+        "benchmarks.shards", __doc__ or "", quick_help="one run of a 5 s window (default 3 × 15 s)"
+    )
+    parser.add_argument(
+        "--database",
+        choices=("postgresql", "sqlite"),
+        default="postgresql",
+        help="postgresql (one shared scratch database, the real layout) or sqlite (reference: "
+        "one file per process)",
+    )
+    args = parser.parse_args()
+    started = time.perf_counter()
+    try:
+        m = asyncio.run(measure(args))
+    except PostgresMissing as missing:
+        print(f"benchmarks.shards: {missing}", file=sys.stderr)
+        raise SystemExit(1) from None
+    conserved = all(r["conservation"]["ok"] and r["clean_exit"] for r in m["all"])
+    shared = args.database == "postgresql"
+    ok = m["ratio"] >= TARGET if shared else None
+    rows = []
+    for key in ("one", "two"):
+        r = m[key]
+        c = r["cpu_s"]
+        rows.append(
+            (
+                r["layout"],
+                f"{r['gifts_per_s']:,.0f}",
+                f"{r['p50_ms']:.0f}",
+                f"{r['p99_ms']:.0f}",
+                f"{c['bots']:.1f} / {c['standin_and_load']:.1f} / {c['postgresql']:.1f}",
+                f"{r['cpu_share_of_2_cores']:.0%} ({r['machine_busy']:.0%})",
+                f"{m['ratio']:.2f}×" if key == "two" else "1.00×",
+                f"≥{TARGET}×" if key == "two" and shared else "",
+                verdict(ok) if key == "two" else "",
+            )
+        )
+    where = (
+        "one shared PostgreSQL database" if shared else "SQLite, one file per process (reference)"
+    )
+    text = (
+        f"shards: 4 guilds, {CONCURRENCY} concurrent /gift senders through the stand-in, {where}; "
+        f"median of {m['runs']} run(s) of a {m['window_s']:.0f} s window\n"
+        + table(
+            rows,
+            [
+                "layout",
+                "gifts/s",
+                "p50 ms",
+                "p99 ms",
+                "CPU s: bots / stand-in+load / postgres",
+                "of 2 cores (machine)",
+                "vs 1",
+                "target",
+                "result",
+            ],
+        )
+        + "\nCPU s = seconds burned in the window by the bot processes, this process (the stand-in "
+        "and the load generator) and the PostgreSQL server; 'of 2 cores' = their sum / (2 × window); "
+        "(machine) = how busy both cores were, counting every other process on the machine."
+        f"\nconserved: {'yes' if conserved else 'NO'} (verify OK, ledger gifts = acknowledged, "
+        f"spent = minted, clean SIGTERM exits)   wall: {time.perf_counter() - started:.0f} s"
+    )
+    result = {
+        "database": args.database,
+        "concurrency": CONCURRENCY,
+        "guilds": 4,
+        "gifts_per_s_one_process": m["one"]["gifts_per_s"],
+        "gifts_per_s_two_processes": m["two"]["gifts_per_s"],
+        "ratio": m["ratio"],
+        "target_ratio": TARGET,
+        "ok": ok,
+        "conserved": conserved,
+        **m,
+    }
+    emit("shards" if shared else "shards-sqlite", text, result, args.json)
+    if not conserved:
+        raise SystemExit("conservation failed: the ledger lost or created value")
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(KeyboardInterrupt):
+        main()
