@@ -27,7 +27,7 @@ from bot.economy.text import MAX_ID
 from bot.services import Services
 from bot.settings import Settings
 from bot.shards import make_bot
-from bot.storage import SqliteLedger, StorageError, database_path, open_ledger, tools
+from bot.storage import SqliteLedger, StorageError, database_path, open_ledger, opening
 
 log = logging.getLogger("giftcord.cli")
 
@@ -71,7 +71,10 @@ async def opened_ledger(settings: Settings) -> AsyncIterator[SqliteLedger]:
     read-only…) become one line."""
     try:
         ledger = await open_ledger(
-            settings.database.url, settings.economy, synchronous=settings.database.synchronous
+            settings.database.url,
+            settings.economy,
+            synchronous=settings.database.synchronous,
+            pool_size=settings.database.pool_size,
         )
     except StorageError as exc:
         raise CliFailure(exc.operator_detail) from None
@@ -144,8 +147,12 @@ async def check_login(settings: Settings, token: str) -> None:
 async def run(settings: Settings, _: argparse.Namespace) -> int:
     token = require_token(settings)
     with storage_failures():
-        path = database_path(settings.database.url)
-    if not os.path.exists(path):
+        path = (
+            None
+            if opening.is_postgres(settings.database.url)
+            else database_path(settings.database.url)
+        )
+    if path is not None and not os.path.exists(path):
         # An existing database is opened (and checked) first, so a corrupt, locked or read-only
         # file is reported without the network; a new one is created only once Discord has
         # accepted the token.
@@ -196,7 +203,8 @@ async def check_config(settings: Settings, _: argparse.Namespace) -> int:
         f"  config file: {source.resolve() if source else 'none (defaults and environment only)'}",
         f"  discord.token: {'set (hidden)' if settings.discord.token else 'NOT SET — run needs DISCORD_TOKEN'}",
         f"  discord shards: {_shards_line(settings)}",
-        f"  database.url: {settings.database.url} (synchronous={settings.database.synchronous})",
+        f"  database.url: {opening.shown(settings.database.url)} "
+        f"(synchronous={settings.database.synchronous}, pool_size={settings.database.pool_size})",
         f"  economy: {len(e.packages)} packages, {len(e.catalog())} gifts, "
         f"cap ${e.daily_spend_cap_usd}/day, {e.diamonds_per_coin} diamond/coin, "
         f"${e.usd_per_diamond}/diamond, cash-out ${e.cashout_min_usd}–${e.cashout_daily_max_usd}",
@@ -252,8 +260,8 @@ async def sync(settings: Settings, args: argparse.Namespace) -> int:
 
 async def verify(settings: Settings, _: argparse.Namespace) -> int:
     with storage_failures():
-        report = await tools.verify(
-            database_path(settings.database.url), max_balance=settings.economy.max_balance
+        report = await opening.verify(
+            settings.database.url, max_balance=settings.economy.max_balance
         )
     for key, value in report.summary.items():
         print(f"{key}: {value}")
@@ -271,7 +279,7 @@ async def backup(settings: Settings, args: argparse.Namespace) -> int:
     if dest.exists():
         raise CliFailure(f"{dest} already exists — choose a new file name", EXIT_CONFIG)
     with storage_failures():
-        await tools.backup(database_path(settings.database.url), dest)
+        await opening.backup(settings.database.url, dest)
     print(f"backup written to {dest} ({dest.stat().st_size:,} bytes, integrity check ok)")
     return EXIT_OK
 
@@ -287,8 +295,8 @@ async def export(settings: Settings, args: argparse.Namespace) -> int:
     if output is not None and not output.parent.is_dir():
         raise CliFailure(f"--output: the folder {output.parent} does not exist", EXIT_CONFIG)
     with storage_failures():
-        rows = await tools.export_rows(
-            database_path(settings.database.url), args.guild, days=args.days, now=time.time()
+        rows = await opening.export_rows(
+            settings.database.url, args.guild, days=args.days, now=time.time()
         )
     if output is None:
         write_csv(rows, sys.stdout, LEDGER_COLUMNS)

@@ -33,7 +33,8 @@ from pydantic_settings import (
 from pydantic_settings import SettingsError as SourceError
 
 from bot.economy.config import EconomyConfig
-from bot.storage import StorageError, database_path
+from bot.storage import StorageError
+from bot.storage.opening import check_url
 
 ENV_PREFIX = "GIFTCORD_"
 CONFIG_ENV = "GIFTCORD_CONFIG"
@@ -112,17 +113,23 @@ class DatabaseSettings(BaseModel):
 
     url: str = "sqlite:///giftcord.db"
     synchronous: Literal["FULL", "NORMAL"] = "FULL"
+    pool_size: int = Field(
+        default=10, ge=2, le=200, description="PostgreSQL connections: one writer, the rest read"
+    )
 
     @field_validator("url")
     @classmethod
     def _scheme(cls, value: str) -> str:
         # The setting names a URL (a bare path is for the CLI's own arguments).
         if not value.startswith(("sqlite:", "postgresql://", "postgres://")):
-            raise ValueError("must start with sqlite:/// (e.g. sqlite:///giftcord.db)")
+            raise ValueError(
+                "must start with sqlite:/// (e.g. sqlite:///giftcord.db) or postgresql://"
+            )
         try:
-            # The store's own rule for what it can open (PostgreSQL not yet, not `:memory:`, not
-            # an empty path), so `check-config` refuses exactly what `run` would.
-            database_path(value)
+            # The store's own rule for what it can open (not `:memory:`, not an empty path, a
+            # PostgreSQL URL with a host and a database), so `check-config` refuses exactly
+            # what `run` would.
+            check_url(value)
         except StorageError as exc:
             raise ValueError(exc.operator_detail) from None
         return value

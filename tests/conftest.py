@@ -7,8 +7,10 @@ not know."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,3 +29,59 @@ def economy() -> EconomyConfig:
 async def harness(tmp_path: Path, economy: EconomyConfig) -> AsyncIterator[Harness]:
     async with running_harness(DiscordStandIn(), tmp_path / "giftcord.db", economy) as h:
         yield h
+
+
+# --- the PostgreSQL half (tests/pg.py) ------------------------------------------------------
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from tests import pg
+
+    if not hasattr(config, "workerinput"):
+        pg.create()
+    if pg.State.why_not and os.environ.get("CI") == "true":
+        raise pytest.UsageError(f"PostgreSQL is required under CI=true: {pg.State.why_not}")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    from tests import pg
+
+    pg.drop()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from tests import pg
+
+    if pg.State.url is not None:
+        return
+    kept = [i for i in items if not _needs_postgres(i)]
+    dropped = [i for i in items if _needs_postgres(i)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+        config.stash[_PG_NOT_RUN] = len(dropped)
+
+
+_PG_NOT_RUN = pytest.StashKey[int]()
+
+
+def _needs_postgres(item: pytest.Item) -> bool:
+    """A test of the `postgres` backend parameter, or marked `postgres`."""
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and "postgres" in callspec.params.values():
+        return True
+    return item.get_closest_marker("postgres") is not None
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    from tests import pg
+
+    count = config.stash.get(_PG_NOT_RUN, 0)
+    if count:
+        terminalreporter.write_sep("!", "PostgreSQL half did not run", red=True, bold=True)
+        terminalreporter.write_line(
+            f"PostgreSQL half did not run ({count} tests): {pg.State.why_not}; "
+            f"run it with: {pg.RUN_COMMAND}",
+            red=True,
+            bold=True,
+        )

@@ -53,6 +53,11 @@ class KeyTaken(Exception):
 class Tx:
     """The batch context (writer thread only): the cursor, the clock reading, the buffers."""
 
+    # What a backend differs in (storage/postgres/batch.py): its step table, the error its
+    # unique index raises, where txn ids come from.
+    steps: dict[type[Any], Any] = EXECUTE
+    unique_errors: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
+
     def __init__(self, conn: sqlite3.Connection, ctx: Ctx, *, careful: bool = False) -> None:
         self.conn = conn
         self.cur = conn.cursor()
@@ -65,9 +70,7 @@ class Tx:
         # Ids are allocated here, not by AUTOINCREMENT, so a result can name its txn id before
         # the row (which stores that result) is written. BEGIN IMMEDIATE holds the database's
         # write lock for the whole batch, so no other writer can take the same id.
-        self.txn_id: int = self.cur.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM txns").fetchone()[
-            0
-        ]
+        self.txn_id: int = self.first_txn_id()
         self.careful = careful
         # Fast runs buffer the txns rows too and insert them with one executemany at the flush
         # (the keys were looked up in this transaction, which holds the write lock, so the
@@ -81,6 +84,9 @@ class Tx:
         # earlier in this batch. `_asked` is every key that look-up covered.
         self._known: dict[tuple[int, str], str] = {}
         self._asked: set[tuple[int, str]] = set()
+
+    def first_txn_id(self) -> int:
+        return int(self.cur.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM txns").fetchone()[0])
 
     # --- helpers for steps and facts ------------------------------------------------------
 
@@ -142,7 +148,7 @@ class Tx:
         try:
             # UNIQUE (guild_id, idem_key): claiming the key is part of the effect's transaction.
             self.cur.execute(_INSERT_TXN, row)
-        except sqlite3.IntegrityError as exc:
+        except self.unique_errors as exc:
             self._known.pop((req.guild_id, req.key), None)
             if "idem_key" in str(exc):
                 raise KeyTaken() from exc
@@ -164,7 +170,7 @@ class Tx:
         if self.txns:  # first: entries reference them
             try:
                 cur.executemany(_INSERT_TXN, self.txns)
-            except sqlite3.IntegrityError as exc:
+            except self.unique_errors as exc:
                 raise _Unclean() from exc  # a key taken after all: run the batch carefully
         if self.entries:
             cur.executemany(
@@ -213,7 +219,7 @@ class _Unclean(Exception):
 def _apply(tx: Tx, plan: Plan) -> Applied:
     applied = Applied(tx.txn_id)
     for step in plan.steps:
-        EXECUTE[type(step)](tx, step, applied)
+        tx.steps[type(step)](tx, step, applied)
         if type(step) not in BUFFERED:
             tx.op_wrote = True  # recorded by the executor, never set by an operation
     return applied

@@ -51,7 +51,7 @@ def roll_up(q: Q, guild_id: int, today: int) -> None:
             "INSERT INTO period_stats (guild_id, kind, start_day, user_id, coins_spent,"
             " diamonds_earned) SELECT guild_id, ?, ?, user_id, SUM(coins_spent),"
             " SUM(diamonds_earned) FROM daily_stats WHERE guild_id = ? AND day BETWEEN ? AND ?"
-            " GROUP BY user_id ON CONFLICT (guild_id, kind, start_day, user_id) DO UPDATE SET"
+            " GROUP BY guild_id, user_id ON CONFLICT (guild_id, kind, start_day, user_id) DO UPDATE SET"
             " coins_spent = coins_spent + excluded.coins_spent,"
             " diamonds_earned = diamonds_earned + excluded.diamonds_earned",
             (kind, start, guild_id, done + 1, yesterday),

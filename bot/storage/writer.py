@@ -130,6 +130,10 @@ class GroupCommitWriter:
             log.error("ledger batch of %d operations failed: %r", len(batch), exc)
             self._fail(batch, _as_storage_error(exc, self._path))
             return
+        self._answer(batch, outcomes)
+
+    def _answer(self, batch: list[_Item], outcomes: list[tuple[bool, Any]]) -> None:
+        """The batch committed: count it and answer each caller with its outcome."""
         self.batches += 1
         self.operations += len(batch)
         for (_, future), (ok, value) in zip(batch, outcomes, strict=True):

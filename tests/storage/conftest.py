@@ -6,6 +6,7 @@ import itertools
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,6 +14,8 @@ from bot.economy.config import EconomyConfig
 from bot.economy.ledger import AdjustMode, Currency
 from bot.economy.requests import Adjust
 from bot.storage import SqliteLedger
+from bot.storage.postgres import PostgresLedger
+from tests import pg
 from tests.clock import FakeClock
 
 GUILD = 1
@@ -46,22 +49,34 @@ def db_path(tmp_path: Path) -> Path:
 
 # The contract suite runs once per backend: every test that takes `ledger` checks the port and
 # `verify` only, so a new backend joins by adding its name here and its opener below.
-BACKENDS = ["sqlite"]
+BACKENDS = ["sqlite", "postgres"]
 
 
 async def open_backend(
-    backend: str, db_path: Path, economy: EconomyConfig, clock: FakeClock
-) -> SqliteLedger:
+    backend: str, db_path: Path, economy: EconomyConfig, clock: FakeClock, *, fresh: bool = True
+) -> Any:
+    """The backend's ledger; `fresh`: on an empty database (PostgreSQL: the session's database,
+    emptied; tests/pg.py)."""
     if backend == "sqlite":
         return await SqliteLedger.open(db_path, economy, clock=clock)
+    if backend == "postgres":
+        assert pg.State.url is not None, pg.State.why_not
+        if fresh:
+            await pg.clean(pg.State.url)
+        return await PostgresLedger.open(pg.State.url, economy, clock=clock, pool_size=3)
     raise ValueError(f"unknown backend {backend!r}")
 
 
 @pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
 async def ledger(
-    request: pytest.FixtureRequest, db_path: Path, economy: EconomyConfig, clock: FakeClock
+    backend: str, db_path: Path, economy: EconomyConfig, clock: FakeClock
 ) -> AsyncIterator[SqliteLedger]:
-    store = await open_backend(request.param, db_path, economy, clock)
+    store = await open_backend(backend, db_path, economy, clock)
     try:
         yield store
     finally:

@@ -41,7 +41,7 @@ from bot.economy.requests import (
     UpdateGuildSettings,
 )
 from bot.storage import SqliteLedger
-from tests.storage.conftest import GUILD, MOD, FakeClock, fund, key
+from tests.storage.conftest import GUILD, MOD, FakeClock, fund, key, open_backend
 
 A, B, C = 10, 11, 12
 
@@ -114,10 +114,10 @@ async def test_daily_spend_cap_resets_at_midnight_utc(
     assert res.remaining_today_usd == Decimal("249.01")
 
 
-async def test_purchase_balance_limit(tmp_path: Any, clock: FakeClock) -> None:
+async def test_purchase_balance_limit(tmp_path: Any, clock: FakeClock, backend: str) -> None:
     # The smallest maximum TikTok's default packages, custom range and gifts all fit under.
     cfg = EconomyConfig(max_balance=100_000)
-    store = await SqliteLedger.open(tmp_path / "m.db", cfg, clock=clock)
+    store = await open_backend(backend, tmp_path / "m.db", cfg, clock)
     try:
         await store.run(ConfirmAge(GUILD, A))
         await fund(store, A, 99_000)
@@ -162,9 +162,11 @@ async def test_gift_moves_coins_to_diamonds(ledger: SqliteLedger) -> None:
     assert (await ledger.verify()).ok
 
 
-async def test_gift_rounds_diamonds_down_with_stored_ratio(tmp_path: Any, clock: FakeClock) -> None:
-    store = await SqliteLedger.open(
-        tmp_path / "r.db", EconomyConfig(diamonds_per_coin=Decimal("0.5")), clock=clock
+async def test_gift_rounds_diamonds_down_with_stored_ratio(
+    tmp_path: Any, clock: FakeClock, backend: str
+) -> None:
+    store = await open_backend(
+        backend, tmp_path / "r.db", EconomyConfig(diamonds_per_coin=Decimal("0.5")), clock
     )
     try:
         await fund(store, A, 100)
@@ -175,8 +177,12 @@ async def test_gift_rounds_diamonds_down_with_stored_ratio(tmp_path: Any, clock:
         await store.close()
     # The ratio is stored with the gift: verify recomputes 1 diamond even when the server
     # now runs at another ratio.
-    store = await SqliteLedger.open(
-        tmp_path / "r.db", EconomyConfig(diamonds_per_coin=Decimal("2")), clock=clock
+    store = await open_backend(
+        backend,
+        tmp_path / "r.db",
+        EconomyConfig(diamonds_per_coin=Decimal("2")),
+        clock,
+        fresh=False,
     )
     try:
         assert (await store.verify()).ok

@@ -14,18 +14,17 @@ from bot.economy.ledger import Board, Period
 from bot.economy.reads import GetLeaderboard, GetRank
 from bot.economy.requests import SendGift
 from bot.economy.rules import period_start, utc_day
-from bot.storage import SqliteLedger
 from tests.clock import FakeClock
-from tests.storage.conftest import GUILD, fund, key
+from tests.storage.conftest import GUILD, fund, key, open_backend
 
 # Thursday 25 January 2024, noon: the run crosses a Monday (29th) and a month (1 February).
 START = datetime(2024, 1, 25, 12, tzinfo=UTC).timestamp()
 MEMBERS = range(1, 9)
 
 
-async def test_period_boards_equal_the_sum_of_their_days(tmp_path: Path) -> None:
+async def test_period_boards_equal_the_sum_of_their_days(tmp_path: Path, backend: str) -> None:
     clock = FakeClock(START)
-    ledger = await SqliteLedger.open(tmp_path / "p.db", EconomyConfig(), clock=clock)
+    ledger = await open_backend(backend, tmp_path / "p.db", EconomyConfig(), clock)
     rng = random.Random(5)
     spent: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))  # day → member
     earned: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))

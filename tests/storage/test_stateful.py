@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -30,7 +31,7 @@ from bot.economy.requests import (
     SetFrozen,
 )
 from bot.storage import SqliteLedger
-from tests.storage.conftest import START, FakeClock
+from tests.storage.conftest import START, FakeClock, open_backend
 
 G, MOD = 1, 900
 USERS = (1, 2, 3, 4)
@@ -42,13 +43,15 @@ users = st.sampled_from(USERS)
 
 
 class LedgerMachine(RuleBasedStateMachine):
+    backend = "sqlite"
+
     def __init__(self) -> None:
         super().__init__()
         self.loop = asyncio.new_event_loop()
         self.dir = tempfile.mkdtemp()
         self.clock = FakeClock(START)
         self.store: SqliteLedger = self.run(
-            SqliteLedger.open(Path(self.dir) / "m.db", CFG, clock=self.clock)
+            open_backend(self.backend, Path(self.dir) / "m.db", CFG, self.clock)
         )
         self.coins = dict.fromkeys(USERS, 0)
         self.diamonds = dict.fromkeys(USERS, 0)
@@ -251,3 +254,11 @@ LedgerMachine.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 TestLedgerMachine = LedgerMachine.TestCase
+
+
+class PostgresLedgerMachine(LedgerMachine):
+    backend = "postgres"
+
+
+PostgresLedgerMachine.TestCase.settings = LedgerMachine.TestCase.settings
+TestPostgresLedgerMachine = pytest.mark.postgres(PostgresLedgerMachine.TestCase)
