@@ -10,7 +10,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("module", ["benchmarks.ledger", "benchmarks.e2e", "benchmarks.scale", "benchmarks.shards"])
+@pytest.mark.parametrize(
+    "module", ["benchmarks.ledger", "benchmarks.e2e", "benchmarks.scale", "benchmarks.shards"]
+)
 def test_benchmark_modules_answer_help(module: str) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", module, "--help"],

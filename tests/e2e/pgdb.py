@@ -1,5 +1,5 @@
 """A scratch PostgreSQL database per test run (created, then dropped), on the server every
-project machine runs: 127.0.0.1:5432, trust authentication, user `postgres`.
+project machine runs (tests/pg.py: 127.0.0.1:5432, trust authentication, user `postgres`).
 
 Nothing here skips. A server that does not answer, or a tree whose `python -m bot` refuses
 `postgresql://`, is a failure with a sentence saying which and what to do.
@@ -13,9 +13,9 @@ import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from tests import pg
 from tests.e2e.proc import REPO, run_cli
 
-SERVER = "postgresql://postgres@127.0.0.1:5432"
 NOT_READY = (
     "the PostgreSQL backend is not in this tree: `python -m bot check-config` refuses {url} "
     "with «{line}». This test runs two shard processes on one PostgreSQL database and needs "
@@ -29,30 +29,21 @@ class PostgresMissing(AssertionError):
 
 @contextlib.asynccontextmanager
 async def scratch_database(prefix: str) -> AsyncIterator[str]:
-    """A new empty database `<prefix>_<pid>_<random>`; its URL; dropped afterwards (with any
-    connection a killed bot left behind)."""
+    """A new empty database `<prefix>_<pid>_<random>` on the test server (tests/pg.py); its
+    URL; dropped afterwards (with any connection a killed bot left behind)."""
     import asyncpg
 
     name = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
     try:
-        admin = await asyncpg.connect(f"{SERVER}/postgres", timeout=10)
-    except (OSError, asyncpg.PostgresError) as exc:
+        await pg._admin(f'CREATE DATABASE "{name}"')
+    except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
         raise PostgresMissing(
-            f"PostgreSQL does not answer at {SERVER} ({exc}): start it "
-            "(pg_ctlcluster <version> main start) and run again"
+            f"PostgreSQL does not answer at {pg.SERVER} ({exc}): {pg.RUN_COMMAND}"
         ) from None
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield f"{pg.SERVER}/{name}"
     finally:
-        await admin.close()
-    try:
-        yield f"{SERVER}/{name}"
-    finally:
-        admin = await asyncpg.connect(f"{SERVER}/postgres", timeout=30)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await pg._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def require_backend(url: str, cwd: Path) -> None:
