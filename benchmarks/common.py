@@ -8,7 +8,8 @@ import json
 import platform
 import statistics
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -123,3 +124,23 @@ async def seed_members(
                 for uid in user_ids[lo : lo + chunk]
             )
         )
+
+
+async def storm(
+    work: Sequence[Any], senders: int, send: Callable[[int, Any], Awaitable[Any]]
+) -> tuple[float, list[float]]:
+    """`senders` concurrent tasks take `work` items (index, item) until none is left, each
+    `send` timed: (seconds for all of it, the latencies)."""
+    latencies: list[float] = []
+    queue = list(enumerate(work))
+
+    async def sender() -> None:
+        while queue:
+            i, item = queue.pop()
+            t = time.perf_counter()
+            await send(i, item)
+            latencies.append(time.perf_counter() - t)
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(sender() for _ in range(senders)))
+    return time.perf_counter() - t0, latencies

@@ -1,7 +1,7 @@
 """Ledger throughput: giftcord's group-commit writer against the naive aiosqlite design and the
 machine's ceiling, measured side by side in one run (docs/performance.md).
 
-    python -m benchmarks.ledger [--quick] [--json] [--runs N]
+    python -m benchmarks.ledger [--quick] [--json] [--runs N] [--backend postgresql]
 
 10,000 members; 100 concurrent senders send gifts between random pairs. Reported: gifts/s,
 p50/p99 latency per gift, the ratios, and conservation checked after every run (a fast ledger
@@ -218,9 +218,21 @@ async def one_run(tmp: Path, run: int, sizes: dict[str, int]) -> dict[str, dict[
 
 
 def main() -> None:
-    args = arguments(
+    parser = arguments(
         "benchmarks.ledger", __doc__ or "", quick_help="smaller workload, one run (< 60 s)"
-    ).parse_args()
+    )
+    parser.add_argument(
+        "--backend",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="postgresql: the PostgreSQL ledger beside asyncpg txn-per-gift (benchmarks/ledger_pg.py)",
+    )
+    args = parser.parse_args()
+    if args.backend == "postgresql":
+        from benchmarks import ledger_pg
+
+        ledger_pg.main(args)
+        return
     runs = args.runs or (1 if args.quick else 3)
     sizes = (
         {"ceiling": 50_000, "schema_ceiling": 20_000, "naive": 2_000, "giftcord": 20_000}

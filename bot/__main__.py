@@ -72,6 +72,17 @@ COMMANDS = {
         "a server's ledger as CSV",
         "Write one server's ledger entries as CSV, to standard output or --output FILE.",
     ),
+    "copy-db": (
+        "copy the ledger into an empty database (SQLite <-> PostgreSQL)",
+        "Copy every giftcord table from SOURCE_URL into the empty TARGET_URL (sqlite:///file.db "
+        "or postgresql://user:password@host/db), then verify both and compare every balance. "
+        "Refuses a target that holds data or that a running bot has open.",
+    ),
+    "restore": (
+        "load a backup file into the empty configured database",
+        "Load a `backup` file (either backend's format) into the empty database named by "
+        "[database] url, then verify it and compare every balance with the file.",
+    ),
 }
 
 
@@ -109,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     made["backup"].add_argument(
         "path", metavar="PATH", help="the backup file to create; it must not exist yet"
     )
+    made["copy-db"].add_argument("source", metavar="SOURCE_URL", help="the database to copy")
+    made["copy-db"].add_argument("target", metavar="TARGET_URL", help="an empty database")
+    made["restore"].add_argument("path", metavar="PATH", help="a file written by `backup`")
     export = made["export"]
     export.add_argument("--guild", type=int, required=True, metavar="ID", help="the server's id")
     export.add_argument("--days", type=int, metavar="N", help="only the last N days")
@@ -135,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "verify": commands_cli.verify,
         "backup": commands_cli.backup,
         "export": commands_cli.export,
+        "copy-db": commands_cli.copy_db,
+        "restore": commands_cli.restore,
     }
     try:
         return asyncio.run(handlers[command](settings, args))

@@ -308,3 +308,38 @@ async def export(settings: Settings, args: argparse.Namespace) -> int:
         raise CliFailure(f"--output: cannot write {output}: {exc.strerror}", EXIT_FAILED) from None
     print(f"exported {len(rows):,} ledger entries to {output}", file=sys.stderr)
     return EXIT_OK
+
+
+async def copy_db(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.storage.copy import copy_db as copy
+
+    with storage_failures():
+        report = await copy(args.source, args.target, settings.economy)
+    return _copied(report, opening.shown(args.target))
+
+
+async def restore(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.storage.copy import copy_db as copy
+
+    if not Path(args.path).is_file():
+        raise CliFailure(
+            f"{args.path} is not a file — name a file written by `backup`", EXIT_CONFIG
+        )
+    with storage_failures():
+        report = await copy(args.path, settings.database.url, settings.economy)
+    return _copied(report, opening.shown(settings.database.url))
+
+
+def _copied(report: Any, where: str) -> int:
+    total = sum(report.rows.values())
+    print(
+        f"copied {total:,} rows into {where}: "
+        + ", ".join(f"{t} {n:,}" for t, n in report.rows.items())
+    )
+    print(f"balances compared: {report.accounts_compared:,} accounts, all equal")
+    if not report.ok:
+        side = "source" if not report.source_ok else "target"
+        print(f"verify: FAILED on the {side} — run `python -m bot verify` on it")
+        return EXIT_FAILED
+    print("verify: OK on both")
+    return EXIT_OK

@@ -26,8 +26,25 @@ def economy() -> EconomyConfig:
 
 
 @pytest.fixture
-async def harness(tmp_path: Path, economy: EconomyConfig) -> AsyncIterator[Harness]:
-    async with running_harness(DiscordStandIn(), tmp_path / "giftcord.db", economy) as h:
+def harness_backend(request: pytest.FixtureRequest) -> str:
+    """The harness's ledger: "sqlite", or "postgres" for a module that parametrizes it
+    (`pytest.mark.parametrize("harness_backend", [...], indirect=True)`)."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+async def harness(
+    tmp_path: Path, economy: EconomyConfig, harness_backend: str
+) -> AsyncIterator[Harness]:
+    from tests import pg
+
+    url = None
+    if harness_backend == "postgres":
+        assert pg.State.url is not None, pg.State.why_not
+        await pg.clean(pg.State.url)
+        url = pg.State.url
+    standin, db = DiscordStandIn(), tmp_path / "giftcord.db"
+    async with running_harness(standin, db, economy, db_url=url) as h:
         yield h
 
 

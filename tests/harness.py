@@ -1,4 +1,5 @@
-"""The end-to-end harness: the real giftcord bot (every extension, a real SQLite ledger) running
+"""The end-to-end harness: the real giftcord bot (every extension, a real SQLite ledger — or a
+PostgreSQL one, `db_url`) running
 in-process on the real discord.py client against the local Discord stand-in.
 
 Used by the `harness` fixture in tests/conftest.py; also importable without pytest.
@@ -25,7 +26,7 @@ from bot.sandbox.standin import GUILD_ID, OWNER, DiscordStandIn, SimulatedUser, 
 from bot.services import Services
 from bot.settings import DiscordSettings
 from bot.shards import make_bot
-from bot.storage import SqliteLedger
+from bot.storage import SqliteLedger, open_ledger
 from tests.clock import FakeClock
 
 T = TypeVar("T")
@@ -53,13 +54,15 @@ async def running_harness(
     db_path: Path,
     economy: EconomyConfig,
     configure: Callable[[Harness], None] | None = None,
+    *,
+    db_url: str | None = None,
 ) -> AsyncIterator[Harness]:
     """Start `standin`, point discord.py at it, start the bot (`configure` may change the
     harness first); afterwards stop everything and fail on any unexpected request or logged
-    error."""
+    error. `db_url`: a PostgreSQL ledger instead of the SQLite file `db_path`."""
     await standin.start()
     patch = standin.patch_discord_py()
-    h = Harness(standin, db_path, economy)
+    h = Harness(standin, db_path, economy, db_url=db_url)
     if configure is not None:
         configure(h)
     try:
@@ -74,9 +77,17 @@ async def running_harness(
 
 
 class Harness:
-    def __init__(self, standin: DiscordStandIn, db_path: Path, economy: EconomyConfig) -> None:
+    def __init__(
+        self,
+        standin: DiscordStandIn,
+        db_path: Path,
+        economy: EconomyConfig,
+        *,
+        db_url: str | None = None,
+    ) -> None:
         self.standin = standin
         self.db_path = db_path
+        self.db_url = db_url  # a PostgreSQL URL: the ledger is there instead of at db_path
         self.economy = economy
         self.clock = FakeClock()
         self.ledger: SqliteLedger | None = None  # type: ignore[assignment]
@@ -99,7 +110,12 @@ class Harness:
     async def start_bot(self) -> GiftcordBot:
         """Open the ledger (migrating), start a fresh bot on it and sync its commands through
         the stand-in's real PUT, as `python -m bot sync --guild` does."""
-        self.ledger = await SqliteLedger.open(self.db_path, self.economy, clock=self.clock)
+        if self.db_url is not None:
+            self.ledger = await open_ledger(
+                self.db_url, self.economy, clock=self.clock, pool_size=3
+            )
+        else:
+            self.ledger = await SqliteLedger.open(self.db_path, self.economy, clock=self.clock)
         services = Services(self.ledger, self.economy, self.clock)
         self.bot = make_bot(services, self.discord_settings)
         self._task = await start_bot(self.bot, self.standin.token)

@@ -57,10 +57,10 @@ async def clean(url: str) -> None:
     """Empty every giftcord table of the session database (if the schema exists yet)."""
     conn = await asyncpg.connect(url)
     try:
-        if await conn.fetchval("SELECT to_regclass('txn_ids') IS NOT NULL"):
+        if await conn.fetchval("SELECT to_regclass('txn_blocks') IS NOT NULL"):
             await conn.execute(
                 f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE;"
-                " UPDATE txn_ids SET next_id = 1"
+                " ALTER SEQUENCE txn_blocks RESTART"
             )
     finally:
         await conn.close()

@@ -156,6 +156,9 @@ class Tx:
 
     # --- batch-level rows -------------------------------------------------------------------
 
+    def roll_up(self, guild_id: int) -> None:
+        periods.roll_up(self.cur, guild_id, self.day)
+
     def marks(self) -> tuple[int, int, int]:
         return len(self.entries), len(self.daily), len(self.event_stats)
 
@@ -181,7 +184,7 @@ class Tx:
         if self.daily:
             # A new day closes the one before: its totals join the week's and the month's.
             for guild_id in {row[0] for row in self.daily}:
-                periods.roll_up(cur, guild_id, self.day)
+                self.roll_up(guild_id)
             daily: dict[tuple[int, int], list[int]] = {}
             for g, u, c, dia, n in self.daily:
                 acc = daily.setdefault((g, u), [0, 0, 0])

@@ -1,5 +1,6 @@
-"""`/gift` through the real discord.py client and a real SqliteLedger: the announcement,
-refusals (nothing changes), autocomplete, combos with the fake clock, and "Send again"."""
+"""`/gift` through the real discord.py client and a real ledger — SQLite and PostgreSQL, every
+test on both: the announcement, refusals (nothing changes), autocomplete, combos with the fake
+clock, and "Send again"."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ import pytest
 from bot.economy.requests import SetFrozen
 from bot.sandbox.standin.ids import ALICE, BOB, BOT_MEMBER, CAROL, DEPARTED, GUILD_ID, OWNER
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [
+    pytest.mark.asyncio,
+    pytest.mark.parametrize("harness_backend", ["sqlite", "postgres"], indirect=True),
+]
 
 
 def buttons(result_or_message: Any) -> dict[str, str]:

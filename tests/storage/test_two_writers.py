@@ -1,4 +1,5 @@
-"""Two independent ledger instances — two processes — on one SQLite file, storming the same
+"""Two independent ledger instances — two processes — on one SQLite file (or one PostgreSQL
+database), storming the same
 accounts with the same idempotency keys: no overdraft, every key applied once, `verify` passes.
 
 Correctness here rests on the database (conditional debits, the key's unique insert inside the
@@ -19,14 +20,15 @@ from typing import Any
 
 from bot.economy.config import EconomyConfig
 from bot.economy.reads import ExportRows, GetAccount
-from bot.storage import SqliteLedger
-from tests.storage.conftest import fund
+from tests import pg
+from tests.clock import FakeClock
+from tests.storage.conftest import fund, open_backend
 
 DRIVER = Path(__file__).with_name("two_writers_driver.py")
 SENDERS, GIFTS, COINS_EACH = 4, 3000, 500  # 2,000 coins for 3,000 one-coin gifts: 1,000 refused
 
 
-def _storm(path: Path, start: Path, tmp_path: Path) -> list[list[dict[str, Any]]]:
+def _storm(path: Path | str | None, start: Path, tmp_path: Path) -> list[list[dict[str, Any]]]:
     """Start both writers, release them at once, return what each key answered in each."""
     env = {**os.environ, "PYTHONPATH": str(DRIVER.parents[2])}
     outs = [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
@@ -47,16 +49,20 @@ def _storm(path: Path, start: Path, tmp_path: Path) -> list[list[dict[str, Any]]
     return [[json.loads(line) for line in out.read_text().splitlines()] for out in outs]
 
 
-async def test_two_processes_never_overdraw_and_apply_each_key_once(tmp_path: Path) -> None:
+async def test_two_processes_never_overdraw_and_apply_each_key_once(
+    tmp_path: Path, backend: str
+) -> None:
     path, start = tmp_path / "shared.db", tmp_path / "go"
-    store = await SqliteLedger.open(path, EconomyConfig())
+    clock = FakeClock(time.time())
+    store = await open_backend(backend, path, EconomyConfig(), clock)
     for sender in range(1, SENDERS + 1):
         await fund(store, sender, COINS_EACH)
     await store.close()
 
-    answers = await asyncio.to_thread(_storm, path, start, tmp_path)
+    target = pg.State.url if backend == "postgres" else path
+    answers = await asyncio.to_thread(_storm, target, start, tmp_path)
 
-    store = await SqliteLedger.open(path, EconomyConfig())
+    store = await open_backend(backend, path, EconomyConfig(), clock, fresh=False)
     try:
         report = await store.verify()
         assert report.ok, report.violations

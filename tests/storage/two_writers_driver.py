@@ -1,6 +1,6 @@
-"""One of two independent writers on one SQLite file (the two-writer test).
+"""One of two independent writers on one SQLite file or PostgreSQL database (the two-writer test).
 
-Run as `python two_writers_driver.py DB_PATH START_FILE OUT_FILE`: waits until START_FILE exists
+Run as `python two_writers_driver.py DB_PATH_OR_URL START_FILE OUT_FILE`: waits until START_FILE exists
 (so both processes storm at once), sends every gift of the shared plan — the same keys as the
 other process — and writes what each key answered as JSON lines to OUT_FILE.
 """
@@ -11,6 +11,7 @@ import asyncio
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
@@ -18,6 +19,7 @@ from bot.economy.config import EconomyConfig
 from bot.economy.errors import EconomyError
 from bot.economy.requests import SendGift
 from bot.storage import SqliteLedger
+from bot.storage.postgres import PostgresLedger
 
 GUILD, SENDERS, GIFTS = 1, 4, 3000
 
@@ -30,7 +32,10 @@ def plan() -> list[tuple[str, int, int]]:
 async def main(path: str, start: str, out: str) -> None:
     # exclusive=False: the one-process-per-file lock guards a bot's in-memory state (combos),
     # not the ledger; this test is exactly about two ledgers writing one file.
-    store = await SqliteLedger.open(path, EconomyConfig(), exclusive=False)
+    if path.startswith("postgresql://"):
+        store: Any = await PostgresLedger.open(path, EconomyConfig(), pool_size=2)
+    else:
+        store = await SqliteLedger.open(path, EconomyConfig(), exclusive=False)
     work = plan()
     if "--reverse" in sys.argv:
         work.reverse()

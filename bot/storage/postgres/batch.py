@@ -8,8 +8,8 @@ inside one transaction, with what PostgreSQL needs around it.
   change under it; two shard processes on different servers never wait for each other. The
   guards (conditional debits, compare-and-set, guarded transitions, the unique key) are what
   keep money right; the lock only saves re-deciding.
-- Txn ids come from a block reserved in its own short transaction (`txn_ids`), so a result can
-  name its id before the row is written (as on SQLite) without a database-wide lock.
+- Txn ids come from a block of the sequence `txn_blocks`, so a result can name its id before
+  the row is written (as on SQLite) without a database-wide lock.
 - A failed statement aborts a PostgreSQL transaction (SQLite keeps it): in the first, savepoint-
   free run any SQL error makes the batch run again carefully (a savepoint per operation).
 """
@@ -29,6 +29,7 @@ from bot.economy.plan import Applied, OpenEvent
 from bot.economy.requests import Write
 from bot.storage import batch as shared
 from bot.storage.errors import StorageError
+from bot.storage.postgres import fastpath
 from bot.storage.postgres.conn import Cursor, is_pg_error, is_transient
 from bot.storage.steps import EXECUTE, GuardRefused
 
@@ -59,22 +60,43 @@ class PgTx(shared.Tx):
     steps = PG_STEPS
     unique_errors = (asyncpg.UniqueViolationError,)
 
-    def __init__(self, cur: Cursor, ctx: Ctx, ids: list[int], *, careful: bool) -> None:
-        self._ids = ids
+    def __init__(
+        self, cur: Cursor, ctx: Ctx, first_id: int, rolled: set[tuple[int, int]], *, careful: bool
+    ) -> None:
+        self._first_id = first_id
+        self._rolled = rolled
         super().__init__(cur, ctx, careful=careful)  # type: ignore[arg-type]
 
     def first_txn_id(self) -> int:
-        return self._ids[0]
+        return self._first_id
+
+    def prefetch_keys(self, requests: Sequence[Write[Any]]) -> None:
+        """Every key of the batch, every server, in one statement."""
+        asked = [(req.guild_id, req.key) for req in requests if req.key]
+        if not asked:
+            return
+        for guild_id, key, text in self.cur.execute(
+            "SELECT t.guild_id, t.idem_key, t.result FROM txns t"
+            " JOIN unnest(?::bigint[], ?::text[]) AS k(g, key)"
+            " ON t.guild_id = k.g AND t.idem_key = k.key",
+            ([g for g, _ in asked], [k for _, k in asked]),
+        ):
+            self._known[(guild_id, key)] = text
+        self._asked.update(asked)
+
+    def roll_up(self, guild_id: int) -> None:
+        """Once per server and day in this process: a closed day never changes, and a roll-up
+        that did not commit is redone by the next day's (it adds every day since its last)."""
+        if (guild_id, self.day) not in self._rolled:
+            super().roll_up(guild_id)
+            self._rolled.add((guild_id, self.day))
 
 
-def reserve_ids(cur: Cursor, count: int) -> list[int]:
-    """A block of `count` txn ids, committed at once (autocommit): never handed out twice, and
-    a batch that rolls back leaves only a gap."""
-    row = cur.execute(
-        "UPDATE txn_ids SET next_id = next_id + ? RETURNING next_id - ?", (count, count)
-    ).fetchone()
+def reserve_ids(cur: Cursor) -> int:
+    """The first of this batch's block of TXN_BLOCK txn ids (schema V1's `txn_blocks`)."""
+    row = cur.execute("SELECT nextval('txn_blocks')").fetchone()
     assert row is not None
-    return [int(row[0])]
+    return int(row[0])
 
 
 def run_batch(
@@ -83,28 +105,57 @@ def run_batch(
     cfg: EconomyConfig,
     catalog: Catalog,
     now: float,
+    rolled: set[tuple[int, int]],
 ) -> list[tuple[bool, Any]]:
     """Run `requests` in one transaction; (ok, result-or-exception) per request. A connection
-    or server fault raises (nothing of the batch acknowledged; the writer decides on a retry)."""
-    ids = reserve_ids(cur, len(requests))
+    or server fault raises (nothing of the batch acknowledged; the writer decides on a retry).
+    A batch of gifts takes the constant-round-trip path (fastpath.py)."""
+    ctx = Ctx(cfg, catalog, now)
+    if fastpath.eligible(requests):
+        try:
+            return _run(cur, requests, ctx, rolled, mode=FAST)
+        except (fastpath.NotFast, shared._Unclean):
+            pass  # rolled back: nothing of it was written
+        except Exception as exc:
+            if is_transient(exc) or not is_pg_error(exc):
+                raise
+            # rolled back; the general path gives each operation its own outcome
     try:
-        return _run(cur, requests, Ctx(cfg, catalog, now), ids, careful=False)
+        return _run(cur, requests, ctx, rolled, mode=PLAIN)
     except shared._Unclean:
-        return _run(cur, requests, Ctx(cfg, catalog, now), ids, careful=True)
+        return _run(cur, requests, ctx, rolled, mode=CAREFUL)
+
+
+FAST, PLAIN, CAREFUL = "fast", "plain", "careful"
+
+
+def _begin(cur: Cursor, requests: Sequence[Write[Any]]) -> None:
+    """BEGIN and lock the batch's servers, in one round trip (ids are ints: safe to inline)."""
+    guilds = ", ".join(str(int(g)) for g in sorted({req.guild_id for req in requests}))
+    cur.script(
+        f"BEGIN; SELECT pg_advisory_xact_lock(g) FROM unnest(ARRAY[{guilds}]::bigint[]) AS g"
+        " ORDER BY g"
+    )
 
 
 def _run(
-    cur: Cursor, requests: Sequence[Write[Any]], ctx: Ctx, ids: list[int], *, careful: bool
+    cur: Cursor,
+    requests: Sequence[Write[Any]],
+    ctx: Ctx,
+    rolled: set[tuple[int, int]],
+    *,
+    mode: str,
 ) -> list[tuple[bool, Any]]:
+    careful = mode == CAREFUL
     outcomes: list[tuple[bool, Any]] = []
-    cur.script("BEGIN")
+    _begin(cur, requests)
     try:
-        guilds = sorted({req.guild_id for req in requests})
-        cur.execute(
-            "SELECT pg_advisory_xact_lock(g) FROM unnest(?::bigint[]) AS g ORDER BY g", (guilds,)
-        )
-        tx = PgTx(cur, ctx, ids, careful=careful)
+        tx = PgTx(cur, ctx, reserve_ids(cur), rolled, careful=careful)
         tx.prefetch_keys(requests)
+        if mode == FAST:
+            outcomes = fastpath.run(tx, requests, ctx)
+            cur.script("COMMIT")
+            return outcomes
         for req in requests:
             try:
                 outcomes.append((True, shared.execute(tx, req, careful=careful)))

@@ -11,7 +11,6 @@ same function serves both backends. Rows come back as tuples; numerics that are 
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
@@ -133,12 +132,13 @@ class PgWorker:
     """One connection, one thread. `await worker.call(fn, *args)` runs `fn(cursor, *args)` there;
     a lost connection is reopened on the next call."""
 
-    def __init__(self, dsn: str, name: str) -> None:
+    def __init__(self, dsn: str, name: str, *, app: str = "giftcord") -> None:
         self._dsn = dsn
+        self._app = app  # application_name: "giftcord" marks a running bot (copy.py)
         self._pool = ThreadPoolExecutor(1, thread_name_prefix=name)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._cursor: Cursor | None = None
-        self._thread: threading.Thread | None = None
+        self._closed = False
 
     def _ensure(self) -> Cursor:
         if self._loop is None:
@@ -149,7 +149,7 @@ class PgWorker:
                     self._dsn,
                     command_timeout=60,
                     server_settings={
-                        "application_name": "giftcord",
+                        "application_name": self._app,
                     },
                 )
             )
@@ -186,6 +186,9 @@ class PgWorker:
         await loop.run_in_executor(self._pool, self._drop)
 
     async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         loop = asyncio.get_running_loop()
         try:
             await loop.run_in_executor(self._pool, self._close)

@@ -25,13 +25,16 @@ from bot.storage.postgres.conn import (
     PgWorker,
     connect_error,
     is_pg_error,
+    is_transient,
     redact,
     snapshot,
 )
 from bot.storage.postgres.migrate import apply_migrations, schema_version
+from bot.storage.postgres.schema import TXN_BLOCK
 from bot.storage.postgres.writer import PgGroupCommitWriter
 
 T = TypeVar("T")
+READ_RETRIES = 8
 READ_SENTENCE = "giftcord can't read its database right now. Please try again later."
 
 
@@ -81,6 +84,8 @@ class PostgresLedger:
     ) -> PostgresLedger:
         """Connect (the writer and `pool_size - 1` readers, at least one), migrate if needed."""
         dsn = "postgresql://" + url.split("://", 1)[1]
+        if not 1 <= max_batch <= TXN_BLOCK:  # a batch's txn ids are one block of the sequence
+            raise StorageError(f"max_batch must be between 1 and {TXN_BLOCK}")
         workers: list[PgWorker] = []
         try:
             writer = PgWorker(dsn, "giftcord-pg-writer")
@@ -129,17 +134,25 @@ class PostgresLedger:
         return got
 
     async def _read(self, fn: Callable[..., T], *args: Any) -> T:
+        """On an idle reader; a lost connection or a restarting server is retried (a read
+        changes nothing), anything else is one sentence."""
         reader = await self._idle.get()
         try:
-            return await reader.call(fn, *args)
-        except Exception as exc:
-            if not is_pg_error(exc):
-                raise
-            await reader.drop()  # reopened by the next read on it
-            raise StorageError(
-                f"database {self.where}: a read failed ({type(exc).__name__}: {exc})",
-                READ_SENTENCE,
-            ) from None
+            for attempt in range(READ_RETRIES + 1):
+                try:
+                    return await reader.call(fn, *args)
+                except Exception as exc:
+                    if not is_pg_error(exc):
+                        raise
+                    await reader.drop()  # reopened by the next call on it
+                    if is_transient(exc) and attempt < READ_RETRIES:
+                        await asyncio.sleep(0.05 * 2**attempt)
+                        continue
+                    raise StorageError(
+                        f"database {self.where}: a read failed ({type(exc).__name__}: {exc})",
+                        READ_SENTENCE,
+                    ) from None
+            raise AssertionError("unreachable")
         finally:
             self._idle.put_nowait(reader)
 

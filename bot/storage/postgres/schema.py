@@ -4,7 +4,7 @@ so `copy-db` maps one onto the other table by table.
 The version lives in the table `schema_version` (one row per applied step). Every INTEGER of the
 SQLite schema is BIGINT here (Discord ids and balances pass 2^31), REAL is DOUBLE PRECISION,
 USD and ratios stay TEXT holding a Decimal. Ids of txns are allocated by the writer (a block per
-batch from `txn_ids`), events and payouts by identity columns.
+batch from the sequence `txn_blocks`), events and payouts by identity columns.
 """
 
 from __future__ import annotations
@@ -130,10 +130,10 @@ CREATE TABLE guild_settings (
     mod_role_id         BIGINT
 );
 
--- the next txns id: a writer reserves a block per batch in its own short transaction, so
--- writers on different servers never wait for each other's ids (storage/postgres/batch.py)
-CREATE TABLE txn_ids (one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one), next_id BIGINT NOT NULL);
-INSERT INTO txn_ids (next_id) VALUES (1);
+-- txns ids: each batch takes one block of TXN_BLOCK ids (nextval, inside its transaction; a
+-- sequence is never rolled back and never waits), so writers on different servers never wait
+-- for each other's ids and a result can name its id before the row exists
+CREATE SEQUENCE txn_blocks INCREMENT BY 4096 MINVALUE 1 START 1;
 """
 
 V2 = """
@@ -173,6 +173,8 @@ CREATE VIEW ledger_entries (guild_id, account, txn_id, currency, amount) AS
     UNION ALL SELECT * FROM gift_legs_system
     UNION ALL SELECT * FROM gift_legs_received;
 """
+
+TXN_BLOCK = 4096  # the sequence's increment: the most operations one batch may hold
 
 MIGRATIONS: list[str] = [V1, V2]
 LATEST = len(MIGRATIONS)

@@ -40,7 +40,7 @@ def require_schema(cur: Cursor, url: str) -> None:
 
 
 async def with_connection(url: str, fn: Callable[..., T], *args: Any) -> T:
-    worker = PgWorker(dsn(url), "giftcord-pg-tool")
+    worker = PgWorker(dsn(url), "giftcord-pg-tool", app="giftcord-tool")
     try:
 
         def run(cur: Cursor) -> T:

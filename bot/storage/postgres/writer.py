@@ -21,7 +21,7 @@ from bot.storage.writer import GroupCommitWriter, _Item
 
 log = logging.getLogger("giftcord.storage")
 
-RETRIES = 6  # ~3 s of back-off in all: a server restart usually fits
+RETRIES = 10  # ~11 s of back-off in all: a server restart fits
 BUSY_SENTENCE = (
     "giftcord can't reach its database right now — nothing was changed. Please try again later."
 )
@@ -49,6 +49,7 @@ class PgGroupCommitWriter(GroupCommitWriter):
         self._worker = worker
         self.round_trips = 0  # statements sent by batches (benchmarks divide by self.batches)
         self.retries = 0
+        self._rolled: set[tuple[int, int]] = set()  # (server, day) rolled up (PgTx.roll_up)
 
     async def run_now(self, fn: Any) -> Any:
         return await self._worker.call(fn)
@@ -59,7 +60,7 @@ class PgGroupCommitWriter(GroupCommitWriter):
         for attempt in range(RETRIES + 1):
             try:
                 outcomes, trips = await self._worker.call(
-                    _counted, ops, self._cfg, self._catalog, self._clock()
+                    _counted, ops, self._cfg, self._catalog, self._clock(), self._rolled
                 )
                 break
             except Exception as exc:  # noqa: BLE001 - whatever sank the batch, its callers must hear
@@ -68,7 +69,7 @@ class PgGroupCommitWriter(GroupCommitWriter):
                     log.warning("ledger batch hit %s; running it again", type(exc).__name__)
                     await self._worker.drop()
                     await asyncio.sleep(delay)
-                    delay = min(delay * 2, 1.0)
+                    delay = min(delay * 2, 2.0)
                     continue
                 log.error("ledger batch of %d operations failed: %r", len(batch), exc)
                 self._fail(batch, _as_error(exc, self._path))
@@ -77,9 +78,11 @@ class PgGroupCommitWriter(GroupCommitWriter):
         self._answer(batch, outcomes)
 
 
-def _counted(cur: Any, ops: Any, cfg: Any, catalog: Any, now: float) -> tuple[Any, int]:
+def _counted(
+    cur: Any, ops: Any, cfg: Any, catalog: Any, now: float, rolled: Any
+) -> tuple[Any, int]:
     before = cur.round_trips
-    outcomes = run_batch(cur, ops, cfg, catalog, now)
+    outcomes = run_batch(cur, ops, cfg, catalog, now, rolled)
     return outcomes, cur.round_trips - before
 
 
