@@ -8,6 +8,7 @@ does that).
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -93,6 +94,7 @@ class GiftcordBot(commands.Bot):
         discord_settings: DiscordSettings,
         *,
         extensions: tuple[str, ...] = EXTENSIONS,
+        **client_options: Any,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -102,6 +104,7 @@ class GiftcordBot(commands.Bot):
             # Leaderboards and announcements never ping anyone.
             allowed_mentions=discord.AllowedMentions.none(),
             guild_ready_timeout=discord_settings.guild_ready_timeout,
+            **client_options,
         )
         self.services = services
         self._extensions = extensions

@@ -27,6 +27,7 @@ from bot.economy.ledger import Ledger
 from bot.economy.text import MAX_ID
 from bot.services import Services
 from bot.settings import Settings
+from bot.shards import make_bot
 from bot.storage import SqliteLedger, StorageError, database_path, open_ledger, opening
 
 log = logging.getLogger("giftcord.cli")
@@ -41,6 +42,20 @@ NO_TOKEN = (
 BAD_TOKEN = (
     "Discord refused the token (discord.token / DISCORD_TOKEN): check it in the developer portal"
 )
+
+# The gateway's close codes for a shard setting Discord will not accept.
+SHARD_REFUSALS = {
+    4010: (
+        "Discord refused shard {shard} (close code 4010, invalid shard): check "
+        "discord.shard_count / GIFTCORD_DISCORD__SHARD_COUNT and discord.shard_ids / "
+        "GIFTCORD_DISCORD__SHARD_IDS — every process must use the same count, and each shard id "
+        "may be connected by one process only"
+    ),
+    4011: (
+        "Discord requires sharding for this bot (close code 4011: too many servers for one "
+        "connection): set discord.shard_count / GIFTCORD_DISCORD__SHARD_COUNT"
+    ),
+}
 
 
 class CliFailure(Exception):
@@ -107,7 +122,7 @@ def require_token(settings: Settings) -> str:
 
 def build_bot(settings: Settings, ledger: Ledger) -> GiftcordBot:
     point_at_discord(settings.discord)
-    return GiftcordBot(
+    return make_bot(
         Services(
             ledger,
             settings.economy,
@@ -178,6 +193,10 @@ async def run(settings: Settings, _: argparse.Namespace) -> int:
                 "discord.members_intent = false",
                 EXIT_CONFIG,
             ) from None
+        except discord.ConnectionClosed as closed:
+            if (sentence := SHARD_REFUSALS.get(closed.code)) is None:
+                raise
+            raise CliFailure(sentence.format(shard=closed.shard_id), EXIT_CONFIG) from None
         finally:
             stopper.cancel()
             if public is not None:
@@ -219,6 +238,7 @@ async def check_config(settings: Settings, _: argparse.Namespace) -> int:
         "configuration OK",
         f"  config file: {source.resolve() if source else 'none (defaults and environment only)'}",
         f"  discord.token: {'set (hidden)' if settings.discord.token else 'NOT SET — run needs DISCORD_TOKEN'}",
+        f"  discord shards: {_shards_line(settings)}",
         f"  database.url: {opening.shown(settings.database.url)} "
         f"(synchronous={settings.database.synchronous}, pool_size={settings.database.pool_size})",
         f"  economy: {len(e.packages)} packages, {len(e.catalog())} gifts, "
@@ -228,6 +248,14 @@ async def check_config(settings: Settings, _: argparse.Namespace) -> int:
     ]
     print("\n".join(lines))
     return EXIT_OK
+
+
+def _shards_line(settings: Settings) -> str:
+    d = settings.discord
+    if d.shard_count is None:
+        return "not sharded (one connection)"
+    ids = d.shard_ids if d.shard_ids is not None else list(range(d.shard_count))
+    return f"{ids} of {d.shard_count} (this process connects {len(ids)})"
 
 
 async def migrate(settings: Settings, _: argparse.Namespace) -> int:

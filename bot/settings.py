@@ -20,6 +20,7 @@ from pydantic import (
     PrivateAttr,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 from pydantic.fields import FieldInfo
@@ -59,6 +60,47 @@ class DiscordSettings(BaseModel):
         default=True, description="needs 'Server Members Intent' enabled in the developer portal"
     )
     guild_ready_timeout: float = Field(default=2.0, gt=0, le=60)
+    # Unset: one connection, as Discord expects below 2,500 servers. Set: this process connects
+    # only `shard_ids` (all `shard_count` shards when they are unset) — several processes, each
+    # with its own ids, share one PostgreSQL database.
+    shard_count: int | None = Field(default=None, ge=1, le=65_536)
+    shard_ids: list[int] | None = Field(default=None, min_length=1)
+
+    @field_validator("shard_count", "shard_ids", mode="before")
+    @classmethod
+    def _no_booleans(cls, value: Any) -> Any:
+        # pydantic reads `true` as 1: a shard number written as a boolean is a typo, not shard 1.
+        if isinstance(value, bool) or (
+            isinstance(value, list) and any(isinstance(v, bool) for v in value)
+        ):
+            raise ValueError("must be a whole number (shard ids: a list of them), not true/false")
+        return value
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _shard_ids(cls, ids: list[int] | None, info: ValidationInfo) -> list[int] | None:
+        if ids is None:
+            return None
+        if len(set(ids)) != len(ids):
+            raise ValueError("lists a shard twice: each shard id once")
+        if "shard_count" not in info.data:
+            return ids  # the count itself is invalid: its own error says why
+        count = info.data["shard_count"]
+        if count is None:
+            raise ValueError(
+                "needs discord.shard_count (GIFTCORD_DISCORD__SHARD_COUNT) too: the ids only "
+                "mean something out of a total"
+            )
+        if bad := [i for i in ids if not 0 <= i < count]:
+            raise ValueError(
+                f"shard {bad[0]} does not exist: with discord.shard_count = {count} the ids run "
+                f"from 0 to {count - 1}"
+            )
+        return sorted(ids)
+
+    @property
+    def sharded(self) -> bool:
+        return self.shard_count is not None
 
     @field_validator("api_base", "gateway_url")
     @classmethod

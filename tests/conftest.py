@@ -16,7 +16,7 @@ import pytest
 
 from bot.economy.config import EconomyConfig
 from bot.sandbox.standin import DiscordStandIn
-from tests.harness import Harness
+from tests.harness import Harness, running_harness
 
 
 @pytest.fixture
@@ -43,18 +43,9 @@ async def harness(
         assert pg.State.url is not None, pg.State.why_not
         await pg.clean(pg.State.url)
         url = pg.State.url
-    standin = await DiscordStandIn().start()
-    patch = standin.patch_discord_py()
-    h = Harness(standin, tmp_path / "giftcord.db", economy, db_url=url)
-    try:
-        await h.start()
+    standin, db = DiscordStandIn(), tmp_path / "giftcord.db"
+    async with running_harness(standin, db, economy, db_url=url) as h:
         yield h
-    finally:
-        await h.close()
-        await standin.stop()
-        patch.undo()
-    standin.assert_no_unexpected()
-    assert not h.errors.records, h.errors.messages()
 
 
 # --- the PostgreSQL half (tests/pg.py) ------------------------------------------------------

@@ -8,9 +8,10 @@ Used by the `harness` fixture in tests/conftest.py; also importable without pyte
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,6 +26,7 @@ from bot.economy.requests import Adjust
 from bot.sandbox.standin import GUILD_ID, OWNER, DiscordStandIn, SimulatedUser, start_bot, stop_bot
 from bot.services import Services
 from bot.settings import DiscordSettings
+from bot.shards import make_bot
 from bot.storage import SqliteLedger, open_ledger
 from tests.clock import FakeClock
 
@@ -47,6 +49,34 @@ class ErrorLog(logging.Handler):
         ]
 
 
+@contextlib.asynccontextmanager
+async def running_harness(
+    standin: DiscordStandIn,
+    db_path: Path,
+    economy: EconomyConfig,
+    configure: Callable[[Harness], None] | None = None,
+    *,
+    db_url: str | None = None,
+) -> AsyncIterator[Harness]:
+    """Start `standin`, point discord.py at it, start the bot (`configure` may change the
+    harness first); afterwards stop everything and fail on any unexpected request or logged
+    error. `db_url`: a PostgreSQL ledger instead of the SQLite file `db_path`."""
+    await standin.start()
+    patch = standin.patch_discord_py()
+    h = Harness(standin, db_path, economy, db_url=db_url)
+    if configure is not None:
+        configure(h)
+    try:
+        await h.start()
+        yield h
+    finally:
+        await h.close()
+        await standin.stop()
+        patch.undo()
+    standin.assert_no_unexpected()
+    assert not h.errors.records, h.errors.messages()
+
+
 class Harness:
     def __init__(
         self,
@@ -66,9 +96,11 @@ class Harness:
         self._task: asyncio.Task[None] | None = None
         self.errors = ErrorLog()
         self._grants = 0
-        # What the next `start_bot` connects with (a test may switch the members intent off).
+        # What the next `start_bot` connects with (a test may switch the members intent off,
+        # or shard the bot) and the guilds it syncs its commands to.
         self.discord_settings = DiscordSettings(guild_ready_timeout=0.05)
         self.levels = LevelsConfig()  # `[levels]` of the next `start_bot`
+        self.guild_ids = [GUILD_ID]
 
     # --- lifecycle ------------------------------------------------------------------------
     async def start(self) -> Harness:
@@ -87,11 +119,12 @@ class Harness:
         else:
             self.ledger = await SqliteLedger.open(self.db_path, self.economy, clock=self.clock)
         services = Services(self.ledger, self.economy, self.clock, levels=self.levels)
-        self.bot = GiftcordBot(services, self.discord_settings)
+        self.bot = make_bot(services, self.discord_settings)
         self._task = await start_bot(self.bot, self.standin.token)
-        guild = discord.Object(id=GUILD_ID)
-        self.bot.tree.copy_global_to(guild=guild)
-        await self.bot.tree.sync(guild=guild)
+        for guild_id in self.guild_ids:
+            guild = discord.Object(id=guild_id)
+            self.bot.tree.copy_global_to(guild=guild)
+            await self.bot.tree.sync(guild=guild)
         return self.bot
 
     async def stop_bot(self) -> None:
@@ -112,13 +145,20 @@ class Harness:
             logging.getLogger(name).removeHandler(self.errors)
 
     # --- conveniences ---------------------------------------------------------------------
-    async def grant(self, user_id: int, amount: int, currency: Currency = Currency.COINS) -> None:
+    async def grant(
+        self,
+        user_id: int,
+        amount: int,
+        currency: Currency = Currency.COINS,
+        *,
+        guild_id: int = GUILD_ID,
+    ) -> None:
         """Seed a balance the way a moderator would (a ledger grant), so the books balance."""
         self._grants += 1
         assert self.ledger is not None
         await self.ledger.run(
             Adjust(
-                GUILD_ID,
+                guild_id,
                 user_id,
                 key=f"seed-{self._grants}",
                 actor_id=OWNER,
@@ -129,10 +169,10 @@ class Harness:
             )
         )
 
-    async def balances(self, *user_ids: int) -> list[tuple[int, int]]:
+    async def balances(self, *user_ids: int, guild_id: int = GUILD_ID) -> list[tuple[int, int]]:
         """(coins, diamonds) of each member, read from the ledger."""
         assert self.ledger is not None
-        accounts = [await self.ledger.run(GetAccount(GUILD_ID, uid)) for uid in user_ids]
+        accounts = [await self.ledger.run(GetAccount(guild_id, uid)) for uid in user_ids]
         return [(a.coins, a.diamonds) for a in accounts]
 
     def user(self, user_id: int, **kw: Any) -> SimulatedUser:

@@ -11,7 +11,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize(
-    "module", ["benchmarks.ledger", "benchmarks.e2e", "benchmarks.scale", "benchmarks.treasure"]
+    "module",
+    [
+        "benchmarks.ledger",
+        "benchmarks.e2e",
+        "benchmarks.scale",
+        "benchmarks.treasure",
+        "benchmarks.shards",
+    ],
 )
 def test_benchmark_modules_answer_help(module: str) -> None:
     proc = subprocess.run(

@@ -18,6 +18,7 @@ from bot.economy.ledger import Board, Event, Ledger, Period
 from bot.economy.reads import DueEvents, GetEvent, GetLeaderboard
 from bot.economy.requests import EndEvent, SetEventMessage
 from bot.services.posting import NO_MENTIONS, send_to_channel
+from bot.services.shard_scope import serves_guild
 from bot.services.throttle import RefreshThrottle
 from bot.ui.event_board import progress_embed, results_embed
 from bot.ui.models import EventBoard, PostOutcome
@@ -111,12 +112,15 @@ class EventBoards:
             return ended, outcome.note
 
     async def end_due_events(self, guild_id: int | None = None) -> int:
-        """End every live event whose time is up (in one server, or all); how many this call
-        ended (one that another caller ended meanwhile is not counted, nor posted again)."""
+        """End every live event whose time is up (in one server, or every server this process
+        serves); how many this call ended (one that another caller ended meanwhile is not
+        counted, nor posted again)."""
         ended = 0
         for event in await self.ledger.run(DueEvents()):
             if guild_id is not None and event.guild_id != guild_id:
                 continue
+            if not serves_guild(self.bot, event.guild_id):
+                continue  # another shard's process owns that server and ends its events
             try:
                 result, _ = await self.finish(event, actor_id=None)
                 if not result.replayed:

@@ -21,3 +21,15 @@ async def standin() -> AsyncIterator[DiscordStandIn]:
     finally:
         await server.stop()
     server.assert_no_unexpected()
+
+
+@pytest.fixture
+async def four_guilds() -> AsyncIterator[DiscordStandIn]:
+    """Four guilds, one per shard of four (`World.build_shard_guilds`), and a large bot's session
+    start limit (16 IDENTIFYs at once), so a process's shards connect without 5-second pauses."""
+    server = await DiscordStandIn(token=SECRET_TOKEN, guilds=4, max_concurrency=16).start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+    server.assert_no_unexpected()

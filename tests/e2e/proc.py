@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import re
 import signal
@@ -30,14 +31,21 @@ ALARMING = ("Traceback", "ERROR", "CRITICAL", "WARNING", "Exception", "Unclosed"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # discord.py colours its log lines when it thinks it may
 
 
-def bot_env(standin: DiscordStandIn, db_path: Path) -> dict[str, str]:
-    """The environment of every giftcord process: nothing inherited that configures giftcord."""
+def bot_env(
+    standin: DiscordStandIn,
+    db_path: Path | None,
+    *,
+    url: str | None = None,
+    shards: tuple[int, list[int]] | None = None,
+) -> dict[str, str]:
+    """The environment of every giftcord process: nothing inherited that configures giftcord.
+    The database is the SQLite file `db_path`, or `url`; `shards` = (shard_count, shard_ids)."""
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("GIFTCORD_", "DISCORD_", "PYTHON"))
     }
     env.update(
         DISCORD_TOKEN=standin.token,
-        GIFTCORD_DATABASE__URL=f"sqlite:///{db_path}",  # db_path is absolute: sqlite:////…
+        GIFTCORD_DATABASE__URL=url or f"sqlite:///{db_path}",  # absolute path: sqlite:////…
         GIFTCORD_DISCORD__API_BASE=standin.api_base,
         GIFTCORD_DISCORD__GATEWAY_URL=standin.gateway_url,
         GIFTCORD_DISCORD__GUILD_READY_TIMEOUT="0.1",
@@ -45,6 +53,9 @@ def bot_env(standin: DiscordStandIn, db_path: Path) -> dict[str, str]:
         PYTHONUNBUFFERED="1",
         PYTHONDONTWRITEBYTECODE="1",
     )
+    if shards is not None:
+        env["GIFTCORD_DISCORD__SHARD_COUNT"] = str(shards[0])
+        env["GIFTCORD_DISCORD__SHARD_IDS"] = json.dumps(shards[1])
     return env
 
 
@@ -144,15 +155,24 @@ class BotProcess:
     def returncode(self) -> int | None:
         return self.proc.returncode
 
-    async def wait_ready(self, standin: DiscordStandIn, timeout: float = 30.0) -> None:  # noqa: ASYNC109
+    async def wait_ready(
+        self,
+        standin: DiscordStandIn,
+        timeout: float = 30.0,  # noqa: ASYNC109
+        shards: tuple[int, list[int]] | None = None,
+    ) -> None:
         """Connected: the stand-in holds a live gateway session for the bot's application (it
-        IDENTIFIED and got READY + GUILD_CREATE) and the bot logged `on_ready`."""
+        IDENTIFIED and got READY + GUILD_CREATE) — one per shard in `shards` = (count, ids) —
+        and the bot logged `on_ready`."""
+        wanted = None if shards is None else {(i, shards[0]) for i in shards[1]}
 
         def ready() -> bool:
             if self.proc.returncode is not None:
                 return True  # died: stop waiting, report below
-            live = any(s.ws is not None for s in standin.gateway.sessions_for(standin.app))
-            return live and any("connected as" in line for line in self.lines)
+            sessions = standin.gateway.sessions_for(standin.app)
+            live = {s.shard for s in sessions if s.ws is not None}
+            connected = bool(live) if wanted is None else wanted <= live
+            return connected and any("connected as" in line for line in self.lines)
 
         await standin.wait_until(ready, timeout=timeout, what="the bot process to be ready")
         if self.proc.returncode is not None:

@@ -29,6 +29,15 @@ def giftcord_lines(output: str) -> list[str]:
     return [line for line in plain(output).splitlines() if line.startswith("giftcord: ")]
 
 
+def lock_refusal(holder: BotProcess, db: Path) -> str:
+    """The one line a second process on `db` prints while `holder` runs on it."""
+    return (
+        f"giftcord: another giftcord process (process {holder.proc.pid}) is already running "
+        f"on the database {db} (it holds {db}.lock); stop it first — one SQLite file serves "
+        "one giftcord process"
+    )
+
+
 async def sync_and_seed(standin: DiscordStandIn, db: Path, cwd: Path) -> dict[str, str]:
     """Register the commands with the stand-in (no database needed), give Alice 1,000 coins;
     the environment of every process on `db`."""
@@ -129,11 +138,7 @@ async def test_a_second_bot_on_the_same_file_is_refused_and_the_first_keeps_work
         await first.wait_ready(standin)
         second = await BotProcess.start(env, tmp_path)
         assert await second.wait_exit() == 1, second.output
-        assert giftcord_lines(second.output) == [
-            f"giftcord: another giftcord process (process {first.proc.pid}) is already running "
-            f"on the database {db} (it holds {db}.lock); stop it first — one SQLite file serves "
-            "one giftcord process"
-        ], second.output
+        assert giftcord_lines(second.output) == [lock_refusal(first, db)], second.output
         assert not alarming_lines(second.output), second.output
         assert len([s for s in standin.gateway.sessions_for(standin.app) if s.ws]) == 1
 

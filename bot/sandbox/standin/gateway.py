@@ -195,7 +195,8 @@ class Gateway:
                     )
         finally:
             self.sockets.discard(ws)
-            conn.close_code = ws.close_code
+            if conn.close_code is None:  # (a refusal keeps the code it sent, not the echo)
+                conn.close_code = ws.close_code
             if session is not None and session.ws is ws:
                 session.ws = None
                 if ws.close_code in (1000, 1001):
@@ -238,6 +239,13 @@ class Gateway:
             await ws.close(code=4004, message=b"Authentication failed.")
             return None
         shard = tuple(d["shard"]) if d.get("shard") else None
+        guilds = [g for g in world.guilds.values() if app.bot.id in g.members]
+        refusal = self._shard_refusal(app, shard, guilds)
+        if refusal is not None:
+            conn.kind, conn.close_code = "rejected", refusal[0]
+            await ws.close(code=refusal[0], message=refusal[1])
+            self.signal.notify()
+            return None
         session = Session(
             secrets.token_hex(16),
             app,
@@ -248,9 +256,7 @@ class Gateway:
         conn.kind, conn.session_id = "identify", session.id
         self.sessions[session.id] = session
         session.ws = ws
-        guilds = [
-            g for g in world.guilds.values() if app.bot.id in g.members and session.wants(g.id)
-        ]
+        guilds = [g for g in guilds if session.wants(g.id)]
         await session.dispatch(
             "READY",
             payloads.ready(
@@ -267,6 +273,31 @@ class Gateway:
             )
         self.signal.notify()
         return session
+
+    def _shard_refusal(
+        self, app: Application, shard: tuple[Any, ...] | None, guilds: list[Guild]
+    ) -> tuple[int, bytes] | None:
+        """Discord's close for an IDENTIFY it will not serve, or None (and then any dead
+        session of the same shard is forgotten: the new one replaces it)."""
+        if shard is not None:
+            valid = (
+                len(shard) == 2
+                and all(isinstance(v, int) and not isinstance(v, bool) for v in shard)
+                and shard[1] >= 1
+                and 0 <= shard[0] < shard[1]
+            )
+            if not valid:
+                return 4010, b"Invalid shard."
+        same = [s for s in self.sessions_for(app) if (s.shard or (0, 1)) == (shard or (0, 1))]
+        if any(s.ws is not None and not s.ws.closed for s in same):
+            return 4010, b"Invalid shard: this shard is already connected."
+        count = shard[1] if shard is not None else 1
+        mine = [g for g in guilds if shard is None or (g.id >> 22) % count == shard[0]]
+        if len(mine) > self.standin.max_guilds_per_shard:
+            return 4011, b"Sharding required."
+        for s in same:
+            self.sessions.pop(s.id, None)
+        return None
 
     def initial_members(self, session: Session, g: Guild) -> list[Member]:
         """All members for small guilds with the members intent; else only the bot (→ chunking)."""

@@ -96,7 +96,7 @@ async def gateway_bot(request: web.Request) -> web.Response:
                 "total": 1000,
                 "remaining": 999,
                 "reset_after": 86_400_000,
-                "max_concurrency": 1,
+                "max_concurrency": standin.max_concurrency,
             },
         }
     )

@@ -91,21 +91,34 @@ class DiscordStandIn(WorldControls):
         default_timeout: float = 5.0,
         recommended_shards: int = 1,
         max_interactions: int = 20_000,
+        guilds: int = 1,
+        max_concurrency: int = 1,
+        max_guilds_per_shard: int = 2_500,
     ) -> None:
         """``interaction_deadline``: Discord refuses callbacks after 3 s (None = never);
         ``default_timeout``: how long helpers wait for the bot; ``max_interactions``: how many
-        interaction results are kept (oldest forgotten, like expired tokens)."""
+        interaction results are kept (oldest forgotten, like expired tokens).
+
+        Shards: ``guilds`` > 1 adds guilds beside the default one, spread over shards by their
+        ids (``World.build_shard_guilds``); ``recommended_shards`` is what ``GET /gateway/bot``
+        answers; ``max_concurrency`` its session start limit (IDENTIFYs per 5 s — a large bot
+        gets 16); an IDENTIFY whose session would hold more than ``max_guilds_per_shard``
+        guilds is closed with 4011, as Discord does above 2,500."""
         self.host, self._port = host, port
         self.ids = Snowflakes()
         self.world = World(self.ids)
         self.app = self.world.add_app(token, "giftcord", APPLICATION_ID)
         if default_guild:
             self.world.build_default_guild()
+        if guilds > 1:
+            self.world.build_shard_guilds(guilds)
         self.commands = CommandRegistry(self.ids)
         self.gateway = Gateway(self)
         self.interaction_deadline = interaction_deadline
         self.default_timeout = default_timeout
         self.recommended_shards = recommended_shards
+        self.max_concurrency = max_concurrency
+        self.max_guilds_per_shard = max_guilds_per_shard
         self.max_interactions = max_interactions
         self.interactions: dict[int, InteractionResult] = {}
         self.by_token: dict[str, InteractionResult] = {}
@@ -205,17 +218,32 @@ class DiscordStandIn(WorldControls):
         *,
         app: Application | None = None,
         guild_id: int = GUILD_ID,
-        channel_id: int = GENERAL,
+        channel_id: int | None = None,
         locale: str = "en-US",
     ) -> SimulatedUser:
+        """A member at a client, in ``channel_id`` (default: the guild's #general)."""
         return SimulatedUser(
             self,
             user_id,
             app=app or self.app,
             guild_id=guild_id,
-            channel_id=channel_id,
+            channel_id=channel_id or self.general_channel(guild_id),
             locale=locale,
         )
+
+    def general_channel(self, guild_id: int = GUILD_ID) -> int:
+        if guild_id == GUILD_ID:
+            return GENERAL
+        return next(c.id for c in self.guild(guild_id).channels.values() if c.name == "general")
+
+    @property
+    def guild_ids(self) -> list[int]:
+        """Every guild, in the order they were made (the default guild first)."""
+        return list(self.world.guilds)
+
+    def guilds_of_shard(self, shard_id: int, shard_count: int) -> list[int]:
+        """The guilds Discord routes to ``shard_id`` of ``shard_count``."""
+        return [g for g in self.world.guilds if (g >> 22) % shard_count == shard_id]
 
     # --- commands -------------------------------------------------------------------------------
     def register_commands(

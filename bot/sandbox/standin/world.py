@@ -277,7 +277,8 @@ class World:
         """A bot joins with its own managed role, as when it is invited with permissions."""
         if app.bot.id in guild.members:
             return
-        role_id = ids.BOT_ROLE if app.id == ids.APPLICATION_ID else self.ids.next()
+        well_known = app.id == ids.APPLICATION_ID and guild.id == ids.GUILD_ID
+        role_id = ids.BOT_ROLE if well_known else self.ids.next()
         # Bot roles sit above the default guild's roles (Mods = 1, Server Managers = 2).
         guild.roles[role_id] = Role(
             role_id,
@@ -313,6 +314,48 @@ class World:
             self.add_bot_to_guild(app, guild)
         return guild
 
+    def build_shard_guilds(self, count: int) -> list[Guild]:
+        """``count - 1`` more guilds beside the default one, for sharded bots. Guild ``i`` (the
+        default guild is 0) has the id ``((GUILD_ID >> 22) + i) << 22``: consecutive values of
+        ``guild_id >> 22``, so Discord's routing ``(guild_id >> 22) % shard_count`` spreads any
+        ``count`` guilds evenly over any number of shards up to ``count``. Each has the same
+        well-known people as members (owner, moderator, mod helper, Alice, Bob, Carol, another
+        bot), its own roles and its own channels (general, giftcord-audit, gift-announcements)."""
+        default = self.guilds.get(ids.GUILD_ID) or self.build_default_guild()
+        made = [default]
+        low_bits = ids.GUILD_ID & ((1 << 22) - 1)
+        for i in range(1, count):
+            guild_id = (((ids.GUILD_ID >> 22) + i) << 22) | low_bits
+            guild = self.add_guild(guild_id, f"Giftcord Test Server {i + 1}", ids.OWNER)
+            self._populate(guild, self.ids.next(), self.ids.next(), None)
+            made.append(guild)
+        return made
+
+    def _populate(
+        self, guild: Guild, mod_role: int, manager_role: int, channels: tuple[int, ...] | None
+    ) -> None:
+        """The default guild's roles, people and channels (``channels``: their fixed ids, or
+        None for fresh ones)."""
+        guild.roles[mod_role] = Role(mod_role, "Mods", Perm.MODS_DEFAULT, position=1)
+        guild.roles[manager_role] = Role(
+            manager_role, "Server Managers", Perm.MANAGE_GUILD | Perm.MODS_DEFAULT, position=2
+        )
+        self.add_member(guild, self.users[ids.MODERATOR], [manager_role])
+        self.add_member(guild, self.users[ids.MOD_HELPER], [mod_role])
+        for uid in (ids.ALICE, ids.BOB, ids.CAROL, ids.BOT_MEMBER):
+            self.add_member(guild, self.users[uid])
+        general, audit, announce, locked_id = channels or (None, None, None, None)
+        self.add_channel(guild, general, "general")
+        self.add_channel(guild, audit, "giftcord-audit", topic="Moderator actions")
+        self.add_channel(guild, announce, "gift-announcements")
+        locked = self.add_channel(guild, locked_id, "read-only")
+        for app in self.apps_by_id.values():
+            locked.overwrites.append(
+                Overwrite(
+                    app.bot.id, 1, deny=Perm.SEND_MESSAGES | Perm.EMBED_LINKS | Perm.ATTACH_FILES
+                )
+            )
+
     def build_default_guild(self) -> Guild:
         """The well-known guild every test starts from (ids in ``ids``)."""
         for uid, name, bot in [
@@ -327,22 +370,10 @@ class World:
         ]:
             self.add_user(uid, name, bot=bot)
         guild = self.add_guild(ids.GUILD_ID, "Giftcord Test Server", ids.OWNER)
-        guild.roles[ids.MOD_ROLE] = Role(ids.MOD_ROLE, "Mods", Perm.MODS_DEFAULT, position=1)
-        guild.roles[ids.MANAGER_ROLE] = Role(
-            ids.MANAGER_ROLE, "Server Managers", Perm.MANAGE_GUILD | Perm.MODS_DEFAULT, position=2
+        self._populate(
+            guild,
+            ids.MOD_ROLE,
+            ids.MANAGER_ROLE,
+            (ids.GENERAL, ids.AUDIT, ids.ANNOUNCE, ids.LOCKED),
         )
-        self.add_member(guild, self.users[ids.MODERATOR], [ids.MANAGER_ROLE])
-        self.add_member(guild, self.users[ids.MOD_HELPER], [ids.MOD_ROLE])
-        for uid in (ids.ALICE, ids.BOB, ids.CAROL, ids.BOT_MEMBER):
-            self.add_member(guild, self.users[uid])
-        self.add_channel(guild, ids.GENERAL, "general")
-        self.add_channel(guild, ids.AUDIT, "giftcord-audit", topic="Moderator actions")
-        self.add_channel(guild, ids.ANNOUNCE, "gift-announcements")
-        locked = self.add_channel(guild, ids.LOCKED, "read-only")
-        for app in self.apps_by_id.values():
-            locked.overwrites.append(
-                Overwrite(
-                    app.bot.id, 1, deny=Perm.SEND_MESSAGES | Perm.EMBED_LINKS | Perm.ATTACH_FILES
-                )
-            )
         return guild

@@ -1,0 +1,68 @@
+"""Events on shard processes: the due-events timer of a sharded bot ends only the events of the
+servers its own shards carry (a guild lives on one shard; another process owns the rest), and
+each event's results are posted once, in its own server.
+
+Two sharded bots in one process, shard 0 and shard 1 of 2, on one SQLite ledger — what two
+processes on one PostgreSQL database would be, without the processes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import discord
+
+from bot.economy.config import EconomyConfig
+from bot.economy.reads import GetLiveEvent
+from bot.sandbox.standin import MODERATOR, DiscordStandIn, run_bot
+from bot.services import Services
+from bot.services.shard_scope import shard_of
+from bot.settings import DiscordSettings
+from bot.shards import make_bot
+from bot.storage import SqliteLedger
+from tests.clock import FakeClock
+
+
+async def test_each_shard_ends_and_posts_only_its_own_servers_events(tmp_path: Path) -> None:
+    economy, clock = EconomyConfig(), FakeClock()
+    async with DiscordStandIn(guilds=2, max_concurrency=16) as standin:
+        with standin.patch_discord_py():
+            ledger = await SqliteLedger.open(tmp_path / "giftcord.db", economy, clock=clock)
+            services = Services(ledger, economy, clock)
+            bots = [
+                make_bot(
+                    services,
+                    DiscordSettings(guild_ready_timeout=0.05, shard_count=2, shard_ids=[shard]),
+                )
+                for shard in (0, 1)
+            ]
+            guild_of = {shard_of(g, 2): g for g in standin.guild_ids}  # one guild per shard
+            try:
+                async with run_bot(bots[0], standin.token), run_bot(bots[1], standin.token):
+                    for shard, bot in enumerate(bots):
+                        guild = discord.Object(id=guild_of[shard])
+                        bot.tree.copy_global_to(guild=guild)
+                        await bot.tree.sync(guild=guild)
+                    for gid in guild_of.values():
+                        channel = standin.general_channel(gid)
+                        started = await standin.user(MODERATOR, guild_id=gid).invoke(
+                            "event start", name=f"Gala {gid % 10}", minutes=5, channel=channel
+                        )
+                        assert "has started" in started.text, started.describe()
+                    clock.advance(6 * 60)  # both events are due now
+
+                    boards = [bot.get_cog("Events").boards for bot in bots]  # type: ignore[union-attr]
+                    assert await boards[0].end_due_events() == 1  # shard 0's server only
+                    assert await ledger.run(GetLiveEvent(guild_of[0])) is None
+                    assert await ledger.run(GetLiveEvent(guild_of[1])) is not None
+                    assert await boards[0].end_due_events() == 0  # the other is not its to end
+                    assert await boards[1].end_due_events() == 1
+                    assert await ledger.run(GetLiveEvent(guild_of[1])) is None
+                    for gid in guild_of.values():
+                        posted = standin.messages(standin.general_channel(gid))
+                        # the progress post (edited to the end state) and ONE results post
+                        assert len(posted) == 2, [m.text[:80] for m in posted]
+                        assert f"Gala {gid % 10} — results" in posted[-1].text
+            finally:
+                await ledger.close()
+        standin.assert_no_unexpected()
