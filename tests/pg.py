@@ -53,9 +53,19 @@ def drop() -> None:
         State.name = State.url = None
 
 
+async def _connect(url: str) -> asyncpg.Connection:
+    """The shared server may be restarting (another run's restart test): wait for it."""
+    for _ in range(75):
+        try:
+            return await asyncpg.connect(url)
+        except (asyncpg.CannotConnectNowError, ConnectionError, OSError):
+            await asyncio.sleep(0.2)
+    return await asyncpg.connect(url)
+
+
 async def clean(url: str) -> None:
     """Empty every giftcord table of the session database (if the schema exists yet)."""
-    conn = await asyncpg.connect(url)
+    conn = await _connect(url)
     try:
         if await conn.fetchval("SELECT to_regclass('txn_blocks') IS NOT NULL"):
             await conn.execute(

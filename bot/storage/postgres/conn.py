@@ -11,6 +11,7 @@ same function serves both backends. Rows come back as tuples; numerics that are 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
@@ -23,6 +24,7 @@ from bot.storage.errors import StorageError
 from bot.storage.postgres.dialect import translate
 
 T = TypeVar("T")
+CONNECT_WAIT = 15.0  # seconds a restarting server is waited for
 
 # SQLSTATEs after which re-running a rolled-back batch is safe and likely to succeed.
 TRANSIENT_STATES = frozenset(
@@ -144,17 +146,26 @@ class PgWorker:
         if self._loop is None:
             self._loop = asyncio.new_event_loop()
         if self._cursor is None or self._cursor.conn.is_closed():
-            conn = self._loop.run_until_complete(
-                asyncpg.connect(
-                    self._dsn,
-                    command_timeout=60,
-                    server_settings={
-                        "application_name": self._app,
-                    },
-                )
-            )
-            self._cursor = Cursor(self._loop, conn)
+            self._cursor = Cursor(self._loop, self._connect(self._loop))
         return self._cursor
+
+    def _connect(self, loop: asyncio.AbstractEventLoop) -> asyncpg.Connection:
+        """Connect; a server that is starting or shutting down (a restart) is waited for, up
+        to CONNECT_WAIT seconds — a refused or unknown server is reported at once."""
+        deadline = time.monotonic() + CONNECT_WAIT
+        while True:
+            try:
+                return loop.run_until_complete(
+                    asyncpg.connect(
+                        self._dsn,
+                        command_timeout=60,
+                        server_settings={"application_name": self._app},
+                    )
+                )
+            except (asyncpg.CannotConnectNowError, asyncpg.exceptions.ConnectionDoesNotExistError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
 
     def _call(self, fn: Callable[..., T], *args: Any) -> T:
         cur = self._ensure()
