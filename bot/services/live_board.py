@@ -22,6 +22,7 @@ from bot.economy.ledger import Ledger, Live, LiveFigures
 from bot.economy.reads import DueLives, GetLiveById, LiveStats, OpenLives
 from bot.economy.requests import EndLive, SetLiveMessage, StartLive
 from bot.services.posting import NO_MENTIONS, send_to_channel
+from bot.services.shard_scope import serves_guild
 from bot.services.throttle import RefreshThrottle
 from bot.ui.embeds_live import live_card, recap
 from bot.ui.models import PostOutcome
@@ -143,6 +144,8 @@ class LiveBoards:
         for live in await self.ledger.run(DueLives()):
             if guild_id is not None and live.guild_id != guild_id:
                 continue
+            if not serves_guild(self.bot, live.guild_id):
+                continue  # another shard process owns that server and ends its LIVEs
             try:
                 result, _ = await self.finish(live, ended_by=None)
                 ended += not result.replayed

@@ -21,6 +21,7 @@ from bot.economy.ledger import Ledger, TreasureBox, TreasureOpen, TreasureState
 from bot.economy.reads import GetTreasure, UnfinishedTreasures
 from bot.economy.requests import MarkTreasureAnnounced, SettleTreasure, SetTreasureMessage
 from bot.services.posting import NO_MENTIONS, send_to_channel
+from bot.services.shard_scope import serves_guild
 from bot.services.throttle import RefreshThrottle
 from bot.ui.embeds_treasure import box_embed, results_embed
 from bot.ui.models import PostOutcome
@@ -188,6 +189,8 @@ class TreasureBoxes:
         settled = 0
         now = self.clock()
         for box in await self.ledger.run(UnfinishedTreasures()):
+            if not serves_guild(self.bot, box.guild_id):
+                continue  # another shard process owns that server, its boxes and their posts
             if box.state is TreasureState.OPEN and not box.full and box.ends_at > now:
                 continue
             try:
@@ -203,7 +206,7 @@ class TreasureBoxes:
         a safety net on every sweep: arming an armed box does nothing)."""
         settled = await self.settle_due()
         for box in await self.ledger.run(UnfinishedTreasures()):
-            if box.state is TreasureState.OPEN:
+            if box.state is TreasureState.OPEN and serves_guild(self.bot, box.guild_id):
                 self.arm(box)
         return settled
 
