@@ -20,13 +20,15 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from bot.economy.ledger import Board, Ledger, Period
-from bot.economy.reads import GetGuildSettings, GetLeaderboard, GetLiveEvent
+from bot.economy.reads import GetGuildSettings, GetLeaderboard, GetLiveEvent, LiveStats, OpenLives
 from bot.economy.text import MAX_ID
 
 STATIC = Path(__file__).parent / "static"
 ROWS = 10
 # Read a few more rows than shown: some may be hidden (left the server, bots).
 READ_ROWS = 25
+# Who is LIVE now: at most this many cards on the page (one figures read each).
+LIVE_SHOWN = 12
 NOT_FOUND = "No public page here: this server has not turned on its giftcord page."
 
 
@@ -84,6 +86,29 @@ class PublicPages:
             "bonus_percent": event.bonus_percent,
         }
 
+    async def lives(self, guild_id: int) -> list[dict[str, Any]]:
+        """Who is LIVE now, most diamonds first; hidden members (left, bots) are left out."""
+        shown: list[dict[str, Any]] = []
+        for live in await self.ledger.run(OpenLives(guild_id)):
+            person = self.directory.person(guild_id, live.user_id)
+            if person is None:
+                continue
+            figures = await self.ledger.run(LiveStats(guild_id, live.id, top=0))
+            shown.append(
+                {
+                    "name": person.name,
+                    "avatar": person.avatar,
+                    "title": live.title,
+                    "diamonds": figures.diamonds if figures else 0,
+                    "gifters": figures.gifters if figures else 0,
+                    "live_for_seconds": max(0, int(self.clock() - live.started_at)),
+                }
+            )
+            if len(shown) == LIVE_SHOWN:
+                break
+        shown.sort(key=lambda row: -row["diamonds"])
+        return shown
+
     async def summary(self, guild_id: int) -> dict[str, Any]:
         boards = {
             b.value: {p.value: await self.board(guild_id, b, p) for p in Period} for b in Board
@@ -92,6 +117,7 @@ class PublicPages:
             "server": self.directory.guild_name(guild_id) or "A Discord server",
             "boards": boards,
             "event": await self.live_event(guild_id),
+            "live": await self.lives(guild_id),
         }
 
 

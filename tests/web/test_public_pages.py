@@ -135,3 +135,30 @@ async def test_a_name_is_data_and_the_page_puts_it_in_text_nodes(harness: Any, c
     assert "alert(1)" not in html  # the page is static: names arrive only as JSON
     script = await (await client.get("/public-static/public.js")).text()
     assert "innerHTML" not in script  # …and are written with textContent
+
+
+async def test_the_page_shows_who_is_live_now_with_their_diamonds(
+    harness: Any, client: Any
+) -> None:
+    await opt_in(harness)
+    summary = await (await client.get(f"/api/g/{G}")).json()
+    assert summary["live"] == []
+    started = await harness.user(BOB).invoke("live start", title="Karaoke <b>night</b>")
+    assert "LIVE" in started.text, started.describe()
+    await harness.grant(ALICE, 1_000)
+    await harness.user(ALICE).invoke("gift", member=BOB, gift="Rose", count=5)
+    harness.clock.advance(90)
+    summary = await (await client.get(f"/api/g/{G}")).json()
+    assert summary["live"] == [
+        {
+            "name": "Bob",
+            "avatar": None,
+            "title": "Karaoke <b>night</b>",  # text: the page puts it in a text node
+            "diamonds": 5,
+            "gifters": 1,
+            "live_for_seconds": 90,
+        }
+    ]
+    ended = await harness.user(BOB).invoke("live end")
+    assert "ended" in ended.text.lower(), ended.describe()
+    assert (await (await client.get(f"/api/g/{G}")).json())["live"] == []

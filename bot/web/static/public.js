@@ -42,6 +42,23 @@ function renderEvent() {
     `${event.diamonds.toLocaleString()}${goal} · ends in ${minutes} min`;
 }
 
+function renderLive() {
+  const box = document.getElementById("live");
+  const list = document.getElementById("live-list");
+  const lives = data.live || [];
+  box.hidden = !lives.length;
+  list.replaceChildren();
+  for (const live of lives) {
+    const minutes = Math.floor(live.live_for_seconds / 60);
+    const since = minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`;
+    const li = el("li");
+    li.append(el("span", "name", live.name),
+      el("span", "title", live.title ? ` — ${live.title}` : ""),
+      el("span", "value", `${live.diamonds.toLocaleString()} 💎 · ${live.gifters} gifters · LIVE for ${since}`));
+    list.append(li);
+  }
+}
+
 function render() {
   if (!data) return;
   document.getElementById("server").textContent = `${data.server} — leaderboards`;
@@ -49,6 +66,7 @@ function render() {
   renderBoard("gifters");
   renderBoard("creators");
   renderEvent();
+  renderLive();
 }
 
 async function poll() {
