@@ -27,7 +27,7 @@ def test_an_upsert_names_the_existing_row_by_its_table() -> None:
     got = translate(_credit_sql("coins", True))
     assert "SET coins = accounts.coins + excluded.coins" in got
     assert "WHERE accounts.coins + excluded.coins <= $7 AND accounts.frozen = 0" in got
-    assert got.endswith("RETURNING coins")
+    assert got.endswith("RETURNING coins, coins_spent")  # the gifter level's input too
 
 
 def test_the_postgresql_schema_is_at_the_sqlite_schema_version() -> None:
