@@ -41,6 +41,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.live",
     "cogs.levels",
     "cogs.treasure",
+    "cogs.battle",
 )
 
 
