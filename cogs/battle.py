@@ -174,10 +174,7 @@ class BattleCog(commands.Cog, name="Battle"):
     async def gift_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return [
-            app_commands.Choice(name=f"{g.name} — {fmt.coins(g.coins)}", value=g.name)
-            for g in self.services.catalog.search(current, limit=25)
-        ]
+        return fmt.gift_choices(self.services.catalog, current)
 
     @battle.command(name="status", description="Your LIVE Match now: scores and time left")
     async def status(self, interaction: discord.Interaction) -> None:

@@ -280,3 +280,9 @@ async def test_a_stream_of_gifts_is_a_few_coalesced_post_edits(harness: Any) -> 
     assert "1,000" in post.text
     assert "500" in post.text
     assert (await harness.ledger.verify()).ok
+
+
+async def test_help_mentions_battles(harness: Any) -> None:
+    shown = await harness.user(ALICE).invoke("help")
+    assert "/battle start" in shown.text
+    assert "/battle status" in shown.text
