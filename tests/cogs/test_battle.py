@@ -8,11 +8,15 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from bot.economy.reads import BattleScore, GetBattle, GetBattleById, GetLive
 from bot.economy.requests import SendGift
 from bot.sandbox.standin.ids import ALICE, BOB, BOT_MEMBER, CAROL, GENERAL, GUILD_ID, MODERATOR
 
 G = GUILD_ID
+# The whole battle and the restart also run on the PostgreSQL ledger (the same SQL, translated).
+BOTH = pytest.mark.parametrize("harness_backend", ["sqlite", "postgres"], indirect=True)
 
 
 def posts(harness: Any, channel_id: int = GENERAL) -> list[Any]:
@@ -66,6 +70,7 @@ def battle_post(harness: Any, battle: Any) -> Any:
     return harness.standin.message(battle.message_id)
 
 
+@BOTH
 async def test_a_whole_battle_with_gifts_to_both_sides_and_a_winner(harness: Any) -> None:
     cog = battle_cog(harness)
     for uid in (ALICE, MODERATOR):
@@ -221,6 +226,7 @@ async def test_accept_after_the_situation_changed_is_refused(harness: Any) -> No
     assert (await harness.ledger.verify()).ok
 
 
+@BOTH
 async def test_a_battle_survives_a_restart_and_one_due_at_start_up_ends(harness: Any) -> None:
     battle_cog(harness)
     await harness.grant(ALICE, 10_000)
