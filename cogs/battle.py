@@ -9,6 +9,7 @@ coalesced score edits, its timer, the result) is `bot/services/battle_board.py`'
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -67,12 +68,9 @@ class Invitation(discord.ui.View):
     ) -> None:
         if self.answered:
             return
-        req = self.request
         try:
-            started = StartBattle(
-                req.guild_id, req.challenger_id, req.opponent_id, key(interaction),
-                req.minutes, req.gift_name, req.channel_id,
-            )  # fmt: skip
+            # The accepting press's id is the start's key: a redelivered press starts it once.
+            started = dataclasses.replace(self.request, key=key(interaction))
             battle, _note = await self.cog.boards.start(started)
         except Exception as exc:  # noqa: BLE001 - mapped to a sentence (say: no longer LIVE)
             await reply_with_error(interaction, exc)
@@ -155,11 +153,8 @@ class BattleCog(commands.Cog, name="Battle"):
             guild_id(interaction), interaction.user.id, opponent.id, key(interaction), minutes,
             gift, interaction.channel_id, opponent_is_bot=opponent.bot,
         )  # fmt: skip
-        scoring = await self.boards.check(request)
-        request = StartBattle(
-            request.guild_id, request.challenger_id, request.opponent_id, request.key, minutes,
-            scoring, request.channel_id,
-        )  # fmt: skip
+        scoring = await self.boards.check(request)  # refused now, before anyone is invited
+        request = dataclasses.replace(request, gift_name=scoring)
         view = Invitation(self, request, self.invite_seconds)
         expires = self.services.clock() + self.invite_seconds
         await interaction.response.send_message(

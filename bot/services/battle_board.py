@@ -11,7 +11,6 @@ committed before it. Same coalescing as LIVE cards (`bot/services/throttle.py`).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 
@@ -24,7 +23,7 @@ from bot.economy.ledger import Ledger
 from bot.economy.reads import BattleScore, GetBattle, GetBattleById, GetLive, OpenBattles
 from bot.economy.requests import EndBattle, SetBattleMessage, StartBattle
 from bot.services.posting import NO_MENTIONS, send_to_channel
-from bot.services.throttle import RefreshThrottle
+from bot.services.throttle import RefreshThrottle, cancel_all
 from bot.ui.embeds_battle import battle_embed, result_embed
 
 log = logging.getLogger("giftcord.battle")
@@ -97,6 +96,7 @@ class BattleBoards:
 
     async def current(self, guild_id: int, user_id: int) -> BattleFigures | None:
         """`/battle status`: the member's battle now with its scores (None: in no battle)."""
+        await self.end_due()  # one whose time is up ends (and posts its result) first
         battle = await self.ledger.run(GetBattle(guild_id, user_id))
         return None if battle is None else await self.figures(guild_id, battle.id)
 
@@ -223,10 +223,6 @@ class BattleBoards:
         return ended
 
     async def close(self) -> None:
-        for task in list(self._timers.values()):
-            task.cancel()
-        for task in list(self._timers.values()):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_all(list(self._timers.values()))
         self._timers.clear()
         await self.throttle.close()
