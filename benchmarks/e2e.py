@@ -18,7 +18,9 @@ another), 300 concurrent senders (closed loop), and the event workload: streams 
 streakable) from many members to ONE creator, all streams at once — the message edits the bot
 made are counted against the gifts (combo edits must be coalesced, never one per gift); and the
 same streams to a creator who is LIVE (benchmarks/e2e_live.py: the LIVE card's edits counted
-too, its final diamonds checked), whose ratio must stay within 10 % of the event's.
+too, its final diamonds checked), whose ratio must stay within 10 % of the event's; and the same
+streams to a creator in a LIVE Match (benchmarks/e2e_battle.py: the battle post's edits counted,
+its final score checked).
 Latency per interaction = from its delivery on the gateway to the bot's callback arriving.
 Conservation is checked after every run: `verify()` ok, coins spent == diamonds minted, balances
 + spent == coins seeded, one gift txn per answered interaction (an interaction whose answer came
@@ -46,6 +48,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from benchmarks.common import arguments, emit, median, ms, percentile, seed_members, table, verdict
+from benchmarks.e2e_battle import battle
 from benchmarks.e2e_live import live
 from bot.app import GiftcordBot, make_intents
 from bot.economy.config import EconomyConfig
@@ -63,8 +66,8 @@ EVENT_GIFT = "Rose"  # 1 coin, streakable: repeats join one combo announcement
 BARE_TOKEN = "bare-baseline-token"
 READY_TIMEOUT = 0.05
 PACED_SHARE = 0.3  # the paced workload offers 30 % of the bare bot's saturated throughput
-WORKLOADS = ("sequential", "concurrent", "paced", "event", "live")
-STREAMS = ("event", "live")  # the workloads of Rose streams to one creator
+WORKLOADS = ("sequential", "concurrent", "paced", "event", "live", "battle")
+STREAMS = ("event", "live", "battle")  # the workloads of Rose streams to one creator
 
 
 # --- the two bots ------------------------------------------------------------------------------
@@ -194,7 +197,7 @@ class Outcome:
     edits: int = 0
     announcements: int = 0
     combo_ok: bool | None = None
-    card_edits: int = 0  # LIVE card edits (the live workload)
+    card_edits: int = 0  # LIVE card edits (the live workload), battle post edits (battle)
 
     def summary(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -369,6 +372,11 @@ async def conservation(b: Bench, gifts_answered: int, gifts_delivered: int) -> d
 # --- runs --------------------------------------------------------------------------------------
 
 
+def members_per_run(fans: int) -> int:
+    """An event creator, a LIVE creator and a battling one with their fans, and the rival."""
+    return 3 * (fans + 1) + 1
+
+
 async def one_run(
     b: Bench, run: int, sizes: dict[str, int], gifts_so_far: tuple[int, int]
 ) -> dict[str, Any]:
@@ -376,10 +384,13 @@ async def one_run(
     out: dict[str, Any] = {"bare": {}, "giftcord": {}}
     # Each run's event and LIVE use their own creator and fans, so no combo carries over.
     fans_per_run = sizes["event_fans"]
-    base = run * 2 * (fans_per_run + 1)
+    base = run * members_per_run(fans_per_run)
     creator, fans = b.members[base], b.members[base + 1 : base + 1 + fans_per_run]
     base += fans_per_run + 1
     live_creator, live_fans = b.members[base], b.members[base + 1 : base + 1 + fans_per_run]
+    base += fans_per_run + 1
+    fighter, fighter_fans = b.members[base], b.members[base + 1 : base + 1 + fans_per_run]
+    rival = b.members[base + 1 + fans_per_run]
     order = ("bare", "giftcord") if run % 2 == 0 else ("giftcord", "bare")
     for workload in WORKLOADS:
         for design in order:
@@ -392,9 +403,12 @@ async def one_run(
                 res = await paced(b, design, sizes["paced"], rate, rng)
             elif workload == "event":
                 res = await event(b, design, fans, creator, sizes["event_per_fan"])
-            else:
+            elif workload == "live":
                 per_fan = sizes["event_per_fan"]
                 res = await live(b, design, live_fans, live_creator, per_fan, event)
+            else:
+                per_fan = sizes["event_per_fan"]
+                res = await battle(b, design, fighter_fans, fighter, rival, per_fan, event)
             out[design][workload] = res.summary()
     answered = gifts_so_far[0] + sum(
         out["giftcord"][w]["interactions"] - out["giftcord"][w]["failed"] for w in WORKLOADS
@@ -407,7 +421,7 @@ async def one_run(
 
 async def run_all(sizes: dict[str, int], runs: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="giftcord-e2e-") as tmp:
-        members = max(sizes["members"], runs * 2 * (sizes["event_fans"] + 1) + CONCURRENCY)
+        members = max(sizes["members"], runs * members_per_run(sizes["event_fans"]) + CONCURRENCY)
         t0 = time.perf_counter()
         b = await setup(Path(tmp), members)
         setup_s = time.perf_counter() - t0
@@ -502,6 +516,10 @@ def main() -> None:
     lv = nested["live"]
     live_within = lv["ratio_giftcord_over_bare"] >= 0.9 * ev["ratio_giftcord_over_bare"]
     live_ok = lv["giftcord"]["combo_counts_ok"]
+    bt = nested["battle"]
+    battle_within = bt["ratio_giftcord_over_bare"] >= 0.9 * ev["ratio_giftcord_over_bare"]
+    battle_ok = bt["giftcord"]["combo_counts_ok"]
+    battle_coalesced = bt["giftcord"]["card_edits"] < gifts / 10
     top, paced_block = nested["concurrent"], nested["paced"]
     targets = {
         "300 concurrent: throughput >= 80% of bare": top["ratio_giftcord_over_bare"] >= 0.80,
@@ -515,6 +533,9 @@ def main() -> None:
         "event: combo edits coalesced": coalesced,
         "live: ratio within 10% of the event's": live_within,
         "live: card figures exact, combos right": live_ok,
+        "battle: ratio within 10% of the event's": battle_within,
+        "battle: score exact, post edits coalesced (< 1 per 10 gifts)": battle_ok
+        and battle_coalesced,
     }
     labels = {
         "sequential": "sequential",
@@ -522,6 +543,7 @@ def main() -> None:
         "paced": f"{CONCURRENCY} concurrent, paced",
         "event": "event: Roses → 1 creator",
         "live": "Roses to a creator who is LIVE",
+        "battle": "Roses to a creator in a battle",
     }
     checks = {
         "sequential": ("—", None),
@@ -545,6 +567,10 @@ def main() -> None:
             ),
         ),
         "live": ("≥0.90× event's ratio; exact", (live_within, live_ok)),
+        "battle": (
+            "≥0.90× event's ratio; exact; coalesced",
+            (battle_within, battle_ok, battle_coalesced),
+        ),
     }
     rows = []
     for workload in WORKLOADS:
@@ -634,6 +660,9 @@ def main() -> None:
         f"\nlive: the same Roses to a creator who is LIVE: {lv['giftcord']['card_edits']:.0f} LIVE "
         f"card edits, ratio {lv['ratio_giftcord_over_bare']:.2f} vs the event's "
         f"{ev['ratio_giftcord_over_bare']:.2f}, card figures {'exact' if live_ok else 'WRONG'}"
+        f"\nbattle: the same Roses to a creator in a LIVE Match: {bt['giftcord']['card_edits']:.0f} "
+        f"battle post edits for {gifts} gifts, ratio {bt['ratio_giftcord_over_bare']:.2f}, "
+        f"score {'exact' if battle_ok else 'WRONG'}"
         f"\nconserved: {'yes' if conserved else 'NO'}   bot errors logged: {extra['bot_errors_logged']}"
         f"   wall: {wall:.1f} s"
     )

@@ -42,6 +42,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.live",
     "cogs.levels",
     "cogs.treasure",
+    "cogs.battle",
 )
 
 

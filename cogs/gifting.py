@@ -181,10 +181,7 @@ class GiftingCog(commands.Cog, name="Gifting"):
     async def gift_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return [
-            app_commands.Choice(name=f"{g.name} — {fmt.coins(g.coins)}", value=g.name)
-            for g in self.services.catalog.search(current, limit=25)
-        ]
+        return fmt.gift_choices(self.services.catalog, current)
 
     async def send_gift(
         self,

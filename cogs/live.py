@@ -26,7 +26,7 @@ from bot.services.live_board import LiveBoards
 from bot.services.posting import board_channel
 from bot.ui import format as fmt
 from bot.ui.context import guild_id, key
-from bot.ui.embeds_live import duration, live_card, recap
+from bot.ui.embeds_live import duration, live_card
 
 log = logging.getLogger("giftcord.live")
 
@@ -137,7 +137,7 @@ class LiveCog(commands.Cog, name="Live"):
             raise InvalidState("That LIVE has already ended.")
         await interaction.response.send_message(
             f"🏁 The LIVE of {fmt.mention(ended.user_id)} has ended — its card is now the recap.",
-            embed=recap(figures),
+            embed=await self.boards.recap(figures),
             ephemeral=True,
         )
 

@@ -34,3 +34,5 @@ class TxnKind(StrEnum):
     TREASURE_OPEN = "treasure_open"  # a member opened a box (no money moves; claims the key)
     TREASURE_SPLIT = "treasure_split"  # escrow to the openers, at random
     TREASURE_RETURN = "treasure_return"  # escrow back to the dropper (nobody opened)
+    BATTLE_START = "battle_start"  # a LIVE Match began (its txn id starts the scoring range)
+    BATTLE_END = "battle_end"  # a LIVE Match ended (its txn id ends the range)

@@ -253,6 +253,40 @@ class BoxAnnounced:
 
 
 @dataclass(slots=True)
+class OpenBattle:
+    """A LIVE Match between two LIVE creators; id → `Applied.new_id`. Guard: neither is in a
+    battle already (one `battle_fighters` row per member, claimed for both sides or neither).
+    Its start is this plan's record (`Applied.txn_id`)."""
+
+    challenger_id: int
+    opponent_id: int
+    challenger_live: int
+    opponent_live: int
+    gift_name: str | None
+    minutes: int
+    ends_at: float
+    channel_id: int | None
+
+
+@dataclass(slots=True)
+class CloseBattle:
+    """Guard: the battle is still on (it ends once, whoever else ends it); both fighters are
+    free again. Its end is this plan's record (`Applied.txn_id`)."""
+
+    battle_id: int
+    at: float
+
+
+@dataclass(slots=True)
+class BattleMessage:
+    """Where the battle's public post is. Guard: the battle exists in the server."""
+
+    battle_id: int
+    channel_id: int
+    message_id: int
+
+
+@dataclass(slots=True)
 class Record:
     """The transaction row: what happened, for history, audit, export and `verify`. Inserting
     it claims the operation's idempotency key."""
@@ -297,6 +331,9 @@ Step = (
     | CloseBox
     | BoxMessage
     | BoxAnnounced
+    | OpenBattle
+    | CloseBattle
+    | BattleMessage
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from bot.economy import battle as B
 from bot.economy import ledger as L
 from bot.economy.requests import Read
 
@@ -268,3 +269,48 @@ class UnfinishedTreasures(Read[list[L.TreasureBox]]):
     the overdue ones at once and posts the results nobody posted."""
 
     result = list
+
+
+# --- LIVE Match battles ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GetBattle(Read["B.Battle | None"]):
+    """The member's battle now (None when they are in none)."""
+
+    result = B.Battle
+    guild_id: int
+    user_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class GetBattleById(Read["B.Battle | None"]):
+    result = B.Battle
+    guild_id: int
+    battle_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class OpenBattles(Read[list[B.Battle]]):
+    """Every battle on now (all servers), soonest end first: timers are armed for them at
+    start-up, and the overdue ones end."""
+
+    result = list
+
+
+@dataclass(frozen=True, slots=True)
+class BattleScore(Read["B.BattleFigures | None"]):
+    """Both sides' points and top supporters, derived from the gift rows of the battle."""
+
+    result = B.BattleFigures
+    guild_id: int
+    battle_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class BattlesOfLive(Read[list[B.BattleFigures]]):
+    """The battles one LIVE fought, oldest first, with their results (the LIVE's recap)."""
+
+    result = list
+    guild_id: int
+    live_id: int

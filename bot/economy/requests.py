@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
+from bot.economy import battle as B
 from bot.economy import ledger as L
 
 R = TypeVar("R")
@@ -346,6 +347,51 @@ class SetTreasureMessage(Write[None]):
     result = type(None)
     guild_id: int
     box_id: int
+    channel_id: int
+    message_id: int
+    key: str = ""
+
+
+# --- LIVE Match battles ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StartBattle(Write[B.Battle]):
+    """The opponent accepted: the battle starts now and lasts `minutes`. (The invitation before
+    it is the cog's: it lives 60 s and holds nothing worth keeping across a restart.) The key is
+    the accepting press's interaction id."""
+
+    result = B.Battle
+    guild_id: int
+    challenger_id: int
+    opponent_id: int
+    key: str
+    minutes: int
+    gift_name: str | None
+    channel_id: int | None
+    opponent_is_bot: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class EndBattle(Write[B.Battle]):
+    """End a battle (by time). The key is the battle's own, so the timer and the start-up sweep
+    end it once between them; an ended battle returns `replayed=True`."""
+
+    result = B.Battle
+    guild_id: int
+    battle_id: int
+    key: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", f"battle-end:{self.battle_id}")
+
+
+@dataclass(frozen=True, slots=True)
+class SetBattleMessage(Write[None]):
+    result = type(None)
+    guild_id: int
+    battle_id: int
     channel_id: int
     message_id: int
     key: str = ""

@@ -19,7 +19,7 @@ from collections.abc import Callable
 import discord
 
 from bot.economy.ledger import Ledger, Live, LiveFigures
-from bot.economy.reads import DueLives, GetLiveById, LiveStats, OpenLives
+from bot.economy.reads import BattlesOfLive, DueLives, GetLiveById, LiveStats, OpenLives
 from bot.economy.requests import EndLive, SetLiveMessage, StartLive
 from bot.services.posting import NO_MENTIONS, send_to_channel
 from bot.services.shard_scope import serves_guild
@@ -79,6 +79,12 @@ class LiveBoards:
         assert got is not None  # the LIVE exists: it was just read
         return got
 
+    async def recap(self, figures: LiveFigures) -> discord.Embed:
+        """The ended LIVE's recap, with the battles it fought."""
+        live = figures.live
+        battles = await self.ledger.run(BattlesOfLive(live.guild_id, live.id))
+        return recap(figures, battles)
+
     async def start(self, request: StartLive) -> tuple[Live, PostOutcome | None]:
         """Go LIVE and post the card (a replayed start posts nothing new)."""
         await self.ensure_loaded()
@@ -105,7 +111,8 @@ class LiveBoards:
             live = await self.ledger.run(GetLiveById(guild_id, live_id))
             if live is None or live.channel_id is None or live.message_id is None:
                 return False
-            embed = live_card(await self.figures(live), self.clock())
+            figures = await self.figures(live)
+            embed = live_card(figures, self.clock()) if live.live else await self.recap(figures)
             message = self.bot.get_partial_messageable(
                 live.channel_id, guild_id=guild_id
             ).get_partial_message(live.message_id)
@@ -131,7 +138,7 @@ class LiveBoards:
                 # gets a new recap post in the LIVE's channel instead.
                 if not await self.refresh(ended.guild_id, ended.id) and ended.channel_id:
                     outcome = await send_to_channel(
-                        self.bot, ended.channel_id, embed=recap(figures)
+                        self.bot, ended.channel_id, embed=await self.recap(figures)
                     )
                     if not outcome.posted:
                         log.warning("recap of LIVE %s not posted: %s", ended.id, outcome.note)

@@ -11,11 +11,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
 log = logging.getLogger("giftcord.events")
 
 Refresh = Callable[[int, int], Awaitable[object]]  # what it returns is not used
+
+
+async def cancel_all(tasks: Iterable[asyncio.Task[Any]]) -> None:
+    """Cancel the tasks and wait until each has finished (a shutdown: timers, refreshes)."""
+    tasks = list(tasks)
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 class RefreshThrottle:
@@ -86,11 +97,7 @@ class RefreshThrottle:
     async def close(self) -> None:
         tasks = list(self._alive)
         self._pending.clear()
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_all(tasks)
 
     async def drain(self) -> None:
         """Wait for every pending or running refresh (tests, and a graceful shutdown)."""

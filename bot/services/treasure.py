@@ -10,7 +10,6 @@ timer, a full box and the sweep settle it exactly once between them.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 from collections.abc import Callable
@@ -22,7 +21,7 @@ from bot.economy.reads import GetTreasure, UnfinishedTreasures
 from bot.economy.requests import MarkTreasureAnnounced, SettleTreasure, SetTreasureMessage
 from bot.services.posting import NO_MENTIONS, send_to_channel
 from bot.services.shard_scope import serves_guild
-from bot.services.throttle import RefreshThrottle
+from bot.services.throttle import RefreshThrottle, cancel_all
 from bot.ui.embeds_treasure import box_embed, results_embed
 from bot.ui.models import PostOutcome
 
@@ -214,11 +213,7 @@ class TreasureBoxes:
         return self._settling.setdefault(box_id, asyncio.Lock())
 
     async def close(self) -> None:
-        for task in list(self._timers.values()):
-            task.cancel()
-        for task in list(self._timers.values()):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_all(list(self._timers.values()))
         self._timers.clear()
         await self.throttle.close()
         await asyncio.gather(*self._refreshing, return_exceptions=True)

@@ -29,6 +29,7 @@ from bot.economy.plan import Applied, Plan, Record
 from bot.economy.requests import Write
 from bot.economy.rules import utc_day
 from bot.storage import codec, facts, periods
+from bot.storage.battle_steps import BATTLE_STEPS
 from bot.storage.errors import StorageError, is_file_fault
 from bot.storage.steps import BUFFERED, EXECUTE, GuardRefused
 
@@ -50,12 +51,16 @@ class KeyTaken(Exception):
     """The unique insert of the key failed: another writer applied this key first."""
 
 
+# Every plan step's execution: the shared table and the battle steps (storage/battle_steps.py).
+STEPS: dict[type[Any], Any] = {**EXECUTE, **BATTLE_STEPS}
+
+
 class Tx:
     """The batch context (writer thread only): the cursor, the clock reading, the buffers."""
 
     # What a backend differs in (storage/postgres/batch.py): its step table, the error its
     # unique index raises, where txn ids come from.
-    steps: dict[type[Any], Any] = EXECUTE
+    steps: dict[type[Any], Any] = STEPS
     unique_errors: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
 
     def __init__(self, conn: sqlite3.Connection, ctx: Ctx, *, careful: bool = False) -> None:

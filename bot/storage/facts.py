@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from bot.economy import ledger as L
 from bot.economy.decide import Facts, Needs
-from bot.storage import codec, live_queries, queries
+from bot.storage import battle_queries, codec, live_queries, queries
 
 if TYPE_CHECKING:
     from bot.storage.batch import Tx
@@ -58,4 +58,11 @@ def read(tx: Tx, guild_id: int, needs: Needs, *, also: tuple[int, ...] = ()) -> 
         got.live = live_queries.live_of(cur, guild_id, needs.live_of)
     if needs.live_id is not None:
         got.live = live_queries.live_row(cur, guild_id, needs.live_id)
+    for uid in needs.fighters:
+        if (live := live_queries.live_of(cur, guild_id, uid)) is not None:
+            got.lives[uid] = live
+        if (battle := battle_queries.battle_of(cur, guild_id, uid)) is not None:
+            got.battles[uid] = battle
+    if needs.battle is not None:
+        got.battle = battle_queries.battle_row(cur, guild_id, needs.battle)
     return got

@@ -15,7 +15,7 @@ from bot.economy import ledger as L
 from bot.economy import reads as R
 from bot.economy.kinds import TxnKind
 from bot.economy.rules import SECONDS_PER_DAY, day_start, utc_day
-from bot.storage import boards, codec, live_queries
+from bot.storage import battle_queries, boards, codec, live_queries
 from bot.storage.reading import Q, page_bounds
 
 SYSTEM_NAMES = {
@@ -418,6 +418,7 @@ READS: dict[type[Any], Callable[[Q, Any, float], Any]] = {
     R.GetGuildSettings: guild_settings,
     R.ExportRows: export_rows,
     **live_queries.READS,
+    **battle_queries.READS,
     R.GetTreasure: treasure,
     R.UnfinishedTreasures: unfinished_treasures,
 }

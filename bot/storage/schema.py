@@ -261,7 +261,41 @@ CREATE TABLE treasure_daily (
 # `/settings set public_page:` — whether a server's leaderboards are on the web (bot/web).
 V5 = "ALTER TABLE guild_settings ADD COLUMN public_page INTEGER NOT NULL DEFAULT 0;\n"
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4, V5]
+
+# LIVE Match battles: a battle's points are the gift rows to each creator between its
+# BATTLE_START and BATTLE_END records (like a LIVE's figures), so it stores no score.
+V6 = """
+CREATE TABLE battles (
+    id              INTEGER PRIMARY KEY,
+    guild_id        INTEGER NOT NULL,
+    challenger_id   INTEGER NOT NULL,
+    opponent_id     INTEGER NOT NULL,
+    challenger_live INTEGER NOT NULL,   -- each side's LIVE: its recap lists the battle
+    opponent_live   INTEGER NOT NULL,
+    gift_name       TEXT,               -- only this gift scores (NULL: every gift)
+    minutes         INTEGER NOT NULL CHECK (minutes BETWEEN 1 AND 30),
+    channel_id      INTEGER,
+    message_id      INTEGER,            -- the public battle post
+    started_at      REAL NOT NULL,      -- when the opponent accepted
+    ends_at         REAL NOT NULL,
+    ended_at        REAL,
+    start_txn       INTEGER NOT NULL,   -- the BATTLE_START record: its gifts have larger ids
+    end_txn         INTEGER,            -- the BATTLE_END record: its gifts have smaller ids
+    CHECK (challenger_id != opponent_id)
+);
+CREATE INDEX battles_on ON battles (ends_at) WHERE ended_at IS NULL;
+CREATE INDEX battles_of_live ON battles (guild_id, challenger_live);
+CREATE INDEX battles_of_opponent_live ON battles (guild_id, opponent_live);
+-- one row per member while they battle: the guard of "in no other battle", for either side
+CREATE TABLE battle_fighters (
+    guild_id  INTEGER NOT NULL,
+    user_id   INTEGER NOT NULL,
+    battle_id INTEGER NOT NULL REFERENCES battles (id),
+    PRIMARY KEY (guild_id, user_id)
+) WITHOUT ROWID;
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6]
 LATEST = len(MIGRATIONS)
 
 

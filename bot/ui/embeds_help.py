@@ -119,6 +119,16 @@ def help_embed(cfg: EconomyConfig, now: float, live: LiveHelp | None = None) -> 
         ),
         inline=False,
     )
+    embed.add_field(
+        name="LIVE Match battles — `/battle start`, `/battle status`",
+        value=(
+            "Two LIVE creators battle for 1–30 minutes: the diamonds each receives are their "
+            "points (only one gift's, if named). The opponent accepts within a minute; a public "
+            "score bar follows the gifts, and the end names the winner (or a draw) and each "
+            "side's top supporter."
+        ),
+        inline=False,
+    )
     embed.add_field(name="Compared with other platforms", value=SIDE_BY_SIDE, inline=False)
     embed.add_field(
         name="More",

@@ -7,11 +7,15 @@ most-sent gift. `/level` is a progress bar with the coins still missing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import discord
 
+from bot.economy.battle import BattleFigures
 from bot.economy.ledger import LiveFigures, LiveGifter
 from bot.economy.levels import MAX_LEVEL, Progress
 from bot.ui import format as fmt
+from bot.ui.embeds_battle import recap_lines
 
 BAR_WIDTH = 10
 _MEDALS = ("🥇", "🥈", "🥉")
@@ -76,8 +80,9 @@ def live_card(figures: LiveFigures, now: float) -> discord.Embed:
     return embed
 
 
-def recap(figures: LiveFigures) -> discord.Embed:
-    """The LIVE's summary: duration, diamonds, gifters, top 3 gifters, most-sent gift."""
+def recap(figures: LiveFigures, battles: Sequence[BattleFigures] = ()) -> discord.Embed:
+    """The LIVE's summary: duration, diamonds, gifters, top 3 gifters, most-sent gift, and the
+    LIVE Match battles it fought."""
     live = figures.live
     ended = live.ended_at if live.ended_at is not None else live.ends_at
     embed = discord.Embed(
@@ -96,6 +101,10 @@ def recap(figures: LiveFigures) -> discord.Embed:
         value=(f"{top_gift.gift_name} ×{fmt.count(top_gift.count)}" if top_gift else "No gifts"),
         inline=False,
     )
+    if battles:
+        embed.add_field(
+            name="Battles", value=fmt.clip(recap_lines(live.user_id, battles), 1024), inline=False
+        )
     embed.set_footer(text=f"LIVE #{live.id}")
     return embed
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import discord
 
+from bot.economy.catalog import Catalog
 from bot.economy.money import format_count, format_usd
 
 # Colours: one per kind of screen, so a glance tells coins from diamonds from refusals.
@@ -81,3 +82,11 @@ def demo_footer(embed: discord.Embed, text: str = DEMO_NOTE) -> discord.Embed:
 
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def gift_choices(catalog: Catalog, current: str) -> list[discord.app_commands.Choice[str]]:
+    """Autocomplete of a gift option (`/gift`, `/battle start`): `Rose — 1 coin` → `Rose`."""
+    return [
+        discord.app_commands.Choice(name=f"{g.name} — {coins(g.coins)}", value=g.name)
+        for g in catalog.search(current, limit=25)
+    ]

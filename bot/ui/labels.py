@@ -28,6 +28,8 @@ TXN_LABELS: dict[TxnKind, str] = {
     TxnKind.TREASURE_OPEN: "Opened a treasure box",
     TxnKind.TREASURE_SPLIT: "Treasure box share",
     TxnKind.TREASURE_RETURN: "Treasure box returned (nobody opened it)",
+    TxnKind.BATTLE_START: "LIVE Match started",
+    TxnKind.BATTLE_END: "LIVE Match ended",
 }
 
 

@@ -13,6 +13,7 @@ from bot.economy.requests import (
     ConfirmAge,
     DecideCashout,
     DropTreasure,
+    EndBattle,
     EndEvent,
     EndLive,
     ExchangeDiamonds,
@@ -25,10 +26,11 @@ from bot.economy.requests import (
     SetFrozen,
     SetLevelRole,
     SettleTreasure,
+    StartBattle,
     StartEvent,
     StartLive,
 )
-from bot.sandbox.standin.ids import ALICE, BOB, GUILD_ID, MODERATOR
+from bot.sandbox.standin.ids import ALICE, BOB, CAROL, GUILD_ID, MODERATOR
 from bot.ui.labels import TXN_LABELS, txn_label
 
 G = GUILD_ID
@@ -92,6 +94,12 @@ async def _every_kind(harness: Any) -> None:
     harness.clock.advance(61)
     for box in (mine, bobs):
         await led.run(SettleTreasure(G, box.id, seed=1))
+    # A LIVE Match: ALICE challenges CAROL (both LIVE); it ends by time.
+    for uid in (ALICE, CAROL):
+        await led.run(StartLive(G, uid, key=key(), title=None, channel_id=None, max_hours=1))
+    battle = await led.run(StartBattle(G, ALICE, CAROL, key(), 1, None, None))
+    harness.clock.advance(61)
+    await led.run(EndBattle(G, battle.id))
 
 
 async def test_history_and_mod_history_use_the_same_labels(harness: Any) -> None:
@@ -104,7 +112,9 @@ async def test_history_and_mod_history_use_the_same_labels(harness: Any) -> None
     # (history shows it from each side), nor does going LIVE (no money moves, no moderator).
     assert seen <= set(TxnKind)
     # Opening a treasure box moves no money either: it is a key, not a ledger entry.
-    assert seen == set(TxnKind) - {TxnKind.GIFT, TxnKind.LIVE_START, TxnKind.TREASURE_OPEN}
+    # Nor does a LIVE Match's start or end (no money moves, no moderator acts).
+    hidden = {TxnKind.BATTLE_START, TxnKind.BATTLE_END}
+    assert seen == set(TxnKind) - {TxnKind.GIFT, TxnKind.LIVE_START, TxnKind.TREASURE_OPEN} - hidden
 
     for page in (1, 2):  # every entry of ALICE's fits on two pages of each screen
         entries = (await harness.ledger.run(GetHistory(G, ALICE, page=page))).items

@@ -76,6 +76,12 @@ EXPECTED: dict[str, dict[str, tuple[int, bool, dict[str, Any]]]] = {
         "openers": (INTEGER, False, {"min_value": 1, "max_value": 100}),
         "minutes": (INTEGER, False, {"min_value": 1, "max_value": 60}),
     },
+    "battle start": {
+        "opponent": (USER, True, {}),
+        "minutes": (INTEGER, False, {"min_value": 1, "max_value": 30}),
+        "gift": (STRING, False, {"autocomplete": True}),
+    },
+    "battle status": {},
 }
 
 

@@ -9,6 +9,11 @@ from typing import Any
 
 from bot.economy import requests as rq
 from bot.economy.decide.base import Ctx, Decision, Facts, Needs, involved
+from bot.economy.decide.battle import (
+    EndBattleDecision,
+    SetBattleMessageDecision,
+    StartBattleDecision,
+)
 from bot.economy.decide.cashout import DecideCashoutDecision, RequestCashoutDecision
 from bot.economy.decide.events import EndEventDecision, SetEventMessageDecision, StartEventDecision
 from bot.economy.decide.exchange import ExchangeDecision
@@ -64,6 +69,9 @@ DECISIONS: dict[type[Any], Decision[Any, Any]] = {
     rq.SettleTreasure: SettleTreasureDecision(),
     rq.SetTreasureMessage: SetTreasureMessageDecision(),
     rq.MarkTreasureAnnounced: MarkTreasureAnnouncedDecision(),
+    rq.StartBattle: StartBattleDecision(),
+    rq.EndBattle: EndBattleDecision(),
+    rq.SetBattleMessage: SetBattleMessageDecision(),
 }
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Generic, Protocol, TypeVar
 
+from bot.economy.battle import Battle
 from bot.economy.catalog import Catalog
 from bot.economy.config import EconomyConfig
 from bot.economy.errors import EconomyError
@@ -56,6 +57,8 @@ class Needs:
     treasure: int | None = None  # a treasure box id: the box and who opened it
     treasure_accounts: bool = False  # also the accounts of its openers and dropper (the split)
     opens_today: int | None = None  # a member id: treasure boxes they opened today
+    fighters: tuple[int, ...] = ()  # members: their LIVE and their battle now (a battle's start)
+    battle: int | None = None  # a battle id of the request's server
 
 
 NOTHING = Needs()
@@ -74,6 +77,9 @@ class Facts:
     live: Live | None = None  # the LIVE `live_of` or `live_id` asked for
     treasure: TreasureBox | None = None
     opens_today: int = 0
+    lives: dict[int, Live] = field(default_factory=dict)  # `fighters`' LIVEs now
+    battles: dict[int, Battle] = field(default_factory=dict)  # `fighters`' battles now
+    battle: Battle | None = None
 
     def running_event(self, now: float) -> Event | None:
         """The live event if its time has not run out: a due event (the bot was down, or its

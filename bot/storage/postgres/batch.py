@@ -28,6 +28,7 @@ from bot.economy.decide import Ctx
 from bot.economy.plan import Applied, OpenEvent
 from bot.economy.requests import Write
 from bot.storage import batch as shared
+from bot.storage.battle_steps import BATTLE_STEPS
 from bot.storage.errors import StorageError
 from bot.storage.postgres import fastpath
 from bot.storage.postgres.conn import Cursor, is_pg_error, is_transient
@@ -53,7 +54,7 @@ def _open_event(tx: shared.Tx, step: OpenEvent, applied: Applied) -> None:
 
 
 # Every step runs its shared SQL (translated, dialect.py) except where PostgreSQL must differ.
-PG_STEPS: dict[type[Any], Any] = {**EXECUTE, OpenEvent: _open_event}
+PG_STEPS: dict[type[Any], Any] = {**EXECUTE, **BATTLE_STEPS, OpenEvent: _open_event}
 
 
 class PgTx(shared.Tx):
