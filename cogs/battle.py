@@ -15,7 +15,7 @@ from typing import Any
 
 import discord
 from discord import app_commands
-from discord.ext import commands, tasks
+from discord.ext import commands
 
 from bot.app import GiftcordBot
 from bot.economy.battle import DEFAULT_MINUTES, INVITE_SECONDS, MAX_MINUTES, MIN_MINUTES
@@ -24,6 +24,7 @@ from bot.economy.ledger import GiftResult
 from bot.economy.requests import StartBattle
 from bot.services import Services
 from bot.services.battle_board import BattleBoards
+from bot.services.sweeper import Sweeper
 from bot.ui import embeds_battle as ui
 from bot.ui import format as fmt
 from bot.ui.context import guild_id, key, respond
@@ -108,25 +109,15 @@ class BattleCog(commands.Cog, name="Battle"):
         self.bot = bot
         self.services = services
         self.boards = BattleBoards(bot, services.ledger, services.clock, services.catalog)
+        self.sweeper = Sweeper(bot, "battle sweep", SWEEP_SECONDS, self.boards.resume)
         self.invite_seconds = INVITE_SECONDS  # tests shorten it
 
     async def cog_load(self) -> None:
-        self.sweep.start()
+        self.sweeper.start()
 
     async def cog_unload(self) -> None:
-        self.sweep.cancel()
+        await self.sweeper.stop()
         await self.boards.close()
-
-    @tasks.loop(seconds=SWEEP_SECONDS)
-    async def sweep(self) -> None:
-        try:
-            await self.boards.resume()
-        except Exception:
-            log.exception("the battle sweep failed; retrying in %s s", SWEEP_SECONDS)
-
-    @sweep.before_loop
-    async def _wait_until_ready(self) -> None:
-        await self.bot.wait_until_ready()
 
     @commands.Cog.listener("on_giftcord_gift")
     async def on_giftcord_gift(self, guild_id: int, result: GiftResult) -> None:

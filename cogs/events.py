@@ -1,8 +1,9 @@
 """`/event start|status|end` — community gifting events with a live progress post.
 
 The posts, their throttled refreshes and ending an event are `bot/services/event_board.py`'s;
-here a `tasks.loop` ends events whose time is up (its first run is right after start-up, so an
-event that should have ended while the bot was down ends then), and each counted gift asks for
+here a sweep (`bot/services/sweeper.py`) ends events whose time is up (its first run is right
+after start-up, so an event that should have ended while the bot was down ends then), and each
+counted gift asks for
 a refresh of the progress post (at most one edit every few seconds per event).
 """
 
@@ -12,7 +13,7 @@ import logging
 
 import discord
 from discord import app_commands
-from discord.ext import commands, tasks
+from discord.ext import commands
 
 from bot.app import GiftcordBot
 from bot.economy.errors import InvalidInput, NotFound
@@ -25,6 +26,7 @@ from bot.permissions import require_moderator
 from bot.services import Services
 from bot.services.event_board import EventBoards
 from bot.services.posting import board_channel
+from bot.services.sweeper import Sweeper
 from bot.ui.event_board import progress_embed
 
 log = logging.getLogger("giftcord.events")
@@ -42,27 +44,14 @@ class Events(commands.Cog):
         self.services = services
         self.ledger = services.ledger
         self.boards = EventBoards(bot, services.ledger, services.clock)
+        self.sweeper = Sweeper(bot, "due-events check", DUE_CHECK_SECONDS, self.boards.end_due_events)
 
     async def cog_load(self) -> None:
-        self.due_events_loop.start()
+        self.sweeper.start()
 
     async def cog_unload(self) -> None:
-        self.due_events_loop.cancel()
+        await self.sweeper.stop()
         await self.boards.close()
-
-    @tasks.loop(seconds=DUE_CHECK_SECONDS)
-    async def due_events_loop(self) -> None:
-        # The first run is right after start-up (once the bot is ready): events that should
-        # have ended while the bot was down end now. A failing check (say, a locked database)
-        # is logged and retried on the next tick instead of stopping the loop.
-        try:
-            await self.boards.end_due_events()
-        except Exception:
-            log.exception("the due-events check failed; retrying in %s s", DUE_CHECK_SECONDS)
-
-    @due_events_loop.before_loop
-    async def _wait_until_ready(self) -> None:
-        await self.bot.wait_until_ready()
 
     @commands.Cog.listener("on_giftcord_gift")
     async def on_giftcord_gift(self, guild_id: int, result: GiftResult) -> None:

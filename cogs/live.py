@@ -1,10 +1,9 @@
 """`/live start|end|status` — a member goes LIVE; gifts to them count for that LIVE.
 
 The cards, their throttled refreshes and ending a LIVE are `bot/services/live_board.py`'s; here
-a `tasks.loop` ends LIVEs past `[live] max_hours` (its first run is right after start-up, so a
-LIVE due while the bot was down ends then and its card becomes the recap), and each gift asks
-the board to refresh the recipient's card when they are LIVE.
-"""
+a sweep (`bot/services/sweeper.py`) ends LIVEs past `[live] max_hours` (its first run is right
+after start-up, so a LIVE due while the bot was down ends then and its card becomes the recap),
+and each gift asks the board to refresh the recipient's card when they are LIVE."""
 
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ import logging
 
 import discord
 from discord import app_commands
-from discord.ext import commands, tasks
+from discord.ext import commands
 
 from bot.app import GiftcordBot
 from bot.economy.errors import InvalidState, NotAMember, NotFound
@@ -24,6 +23,7 @@ from bot.permissions import require_moderator
 from bot.services import Services
 from bot.services.live_board import LiveBoards
 from bot.services.posting import board_channel
+from bot.services.sweeper import Sweeper
 from bot.ui import format as fmt
 from bot.ui.context import guild_id, key
 from bot.ui.embeds_live import duration, live_card
@@ -43,25 +43,18 @@ class LiveCog(commands.Cog, name="Live"):
         self.services = services
         self.ledger = services.ledger
         self.boards = LiveBoards(bot, services.ledger, services.clock)
+        self.sweeper = Sweeper(bot, "due-LIVEs check", DUE_CHECK_SECONDS, self._end_due_lives)
 
     async def cog_load(self) -> None:
-        self.due_lives_loop.start()
+        self.sweeper.start()
 
     async def cog_unload(self) -> None:
-        self.due_lives_loop.cancel()
+        await self.sweeper.stop()
         await self.boards.close()
 
-    @tasks.loop(seconds=DUE_CHECK_SECONDS)
-    async def due_lives_loop(self) -> None:
-        try:
-            await self.boards.ensure_loaded()
-            await self.boards.end_due()
-        except Exception:
-            log.exception("the due-LIVEs check failed; retrying in %s s", DUE_CHECK_SECONDS)
-
-    @due_lives_loop.before_loop
-    async def _wait_until_ready(self) -> None:
-        await self.bot.wait_until_ready()
+    async def _end_due_lives(self) -> None:
+        await self.boards.ensure_loaded()
+        await self.boards.end_due()
 
     @commands.Cog.listener("on_giftcord_gift")
     async def on_giftcord_gift(self, guild_id: int, result: GiftResult) -> None:

@@ -2,9 +2,10 @@
 
 The drop escrows the coins and posts a public box with an **Open** button; the button is a
 `DynamicItem` whose custom id carries the box id, so it keeps working after a restart without
-any stored view. The settlement, the timers and the posts are `bot/services/treasure.py`'s;
-a `tasks.loop` sweeps for overdue boxes (its first run is right after start-up, so a box that
-should have been split while the bot was down is split then, exactly once).
+any stored view. The settlement, the timers and the posts are `bot/services/treasure.py`'s; a
+sweep (`bot/services/sweeper.py`) looks for overdue boxes (its first run is right after
+start-up, so a box that should have been split while the bot was down is split then, exactly
+once).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 import discord
 from discord import app_commands
-from discord.ext import commands, tasks
+from discord.ext import commands
 
 from bot.app import GiftcordBot
 from bot.economy.errors import NotFound
@@ -29,6 +30,7 @@ from bot.economy.treasure import (
     MIN_OPENERS,
 )
 from bot.services import Services
+from bot.services.sweeper import Sweeper
 from bot.services.treasure import TreasureBoxes
 from bot.ui.context import amount, guild_id, key, respond
 from bot.ui.embeds_treasure import dropped_reply, opened_reply
@@ -94,25 +96,14 @@ class TreasureCog(commands.Cog, name="Treasure"):
         self.bot = bot
         self.services = services
         self.boxes = TreasureBoxes(bot, services.ledger, services.clock, open_view)
+        self.sweeper = Sweeper(bot, "treasure box sweep", SWEEP_SECONDS, self.boxes.resume)
 
     async def cog_load(self) -> None:
-        self.sweep.start()
+        self.sweeper.start()
 
     async def cog_unload(self) -> None:
-        self.sweep.cancel()
+        await self.sweeper.stop()
         await self.boxes.close()
-
-    @tasks.loop(seconds=SWEEP_SECONDS)
-    async def sweep(self) -> None:
-        # A failing sweep (say, a locked database) is logged and retried on the next tick.
-        try:
-            await self.boxes.resume()
-        except Exception:
-            log.exception("the treasure box sweep failed; retrying in %s s", SWEEP_SECONDS)
-
-    @sweep.before_loop
-    async def _wait_until_ready(self) -> None:
-        await self.bot.wait_until_ready()
 
     @treasure.command(
         name="drop", description="Drop coins in a box: other members open it and share them"
