@@ -169,6 +169,14 @@ class Gateway:
         for ws in list(self.sockets):
             await ws.close(code=code, message=b"stand-in stopping")
 
+    def drop_all(self) -> None:
+        """Cut every socket with no close frame: the client sees 1006 (abnormal closure), as
+        when a network path dies. The sessions stay resumable, as Discord's do."""
+        for ws in list(self.sockets):
+            transport = ws._req.transport if ws._req is not None else None
+            if transport is not None:
+                transport.abort()
+
     # --- the websocket ------------------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         # No permessage-deflate: it would cost CPU on both sides for nothing on loopback.
