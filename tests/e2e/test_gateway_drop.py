@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.standin import ALICE, BOB, CAROL, GUILD_ID, DiscordStandIn
-from tests.e2e.proc import BotProcess, alarming_lines, bot_env, run_cli
-from tests.e2e.test_crash import GIFT, START_COINS, Sent, read_back, seed
+from bot.sandbox.standin import ALICE, BOB, CAROL, DiscordStandIn
+from tests.e2e.proc import BotProcess, alarming_lines, run_cli
+from tests.e2e.test_crash import GIFT, START_COINS, Sent, read_back, seeded
 
 WORKERS, BEFORE, AFTER = 6, 30, 60  # gifts acknowledged before the drop, and in all
 
@@ -25,11 +25,7 @@ async def test_gateway_drop_mid_load_resumes_and_loses_nothing(
     standin: DiscordStandIn, tmp_path: Path, code: int
 ) -> None:
     members = [ALICE, BOB, CAROL, *(m.user.id for m in standin.add_members(5, prefix="g"))]
-    db = tmp_path / "giftcord.db"
-    env = bot_env(standin, db)
-    await seed(db, members)
-    sync = await run_cli("sync", "--guild", str(GUILD_ID), env=env, cwd=tmp_path)
-    assert sync.returncode == 0, str(sync)
+    db, env = await seeded(standin, tmp_path, members)
     bot = await BotProcess.start(env, tmp_path)
     sent: list[Sent] = []
     failures: list[str] = []
