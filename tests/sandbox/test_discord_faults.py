@@ -2,7 +2,8 @@
 real discord.py client: a 429 (per route, and global) or a 500/502/503 on the interaction
 callback of a `/gift`. discord.py retries the callback itself; the promise checked here is
 ours: the gift is charged exactly once, the member still gets the announcement (the retry lands
-inside Discord's 3-second window), and the log says what happened once, not per retry.
+inside Discord's 3-second window), and the log says what happened once, not per retry. And
+an expired interaction (10062 on every answer): committed once, one warning.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pytest
 
 from bot.sandbox.standin import ALICE, BOB
 from bot.sandbox.standin.faults import CALLBACK
-from tests.e2e.test_exactly_once import gift_txns
+from tests.e2e.test_exactly_once import gift_txns, lose_the_first_answer
 
 GIFT = "Heart Me"  # 1 coin, not streakable: each gift is its own announcement
 
@@ -62,3 +63,22 @@ async def test_faults_answer_only_as_often_as_asked(harness: Any) -> None:
     again = await harness.user(ALICE).invoke("gift", member=BOB, gift=GIFT, count=1)
     assert not again.ephemeral
     assert harness.standin.faults.log == [(CALLBACK, 502)]
+
+
+async def test_an_expired_interaction_10062_commits_once_and_is_logged_once(
+    harness: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Discord's 3-second window already closed when the bot answers: every answer is refused
+    10062. The gift still committed exactly once (no retry doubles it), and the log says so in
+    one warning — no error, no traceback, no second line from the apology that was refused."""
+    await harness.grant(ALICE, 10)
+    r = harness.user(ALICE).prepare("gift", member=BOB, gift=GIFT, count=3)
+    with caplog.at_level(logging.WARNING):
+        await lose_the_first_answer(harness, r)
+    assert r.callback is None
+    assert all(a.code == 10062 for a in r.attempts)
+    assert await harness.balances(ALICE, BOB) == [(7, 0), (0, 3)]
+    assert gift_txns(harness, r.id) == 1
+    said = [x.getMessage() for x in caplog.records if x.levelno >= logging.WARNING]
+    assert said == [f"interaction {r.id} expired before giftcord could answer it"], said
+    assert (await harness.ledger.verify()).ok
