@@ -17,9 +17,11 @@ bot's callback, the stand-in's clock), the bot process's RSS and open file descr
 (/proc/<pid>/status, /proc/<pid>/fd), its OS threads, and its asyncio task count — read by
 benchmarks/soak_probe/sitecustomize.py inside the process, so no production code exists for it.
 
-Pass (minute 1 is warm-up):
-- flat: every later minute's peak RSS ≤ warm-up RSS × 1.10 + 5 MB; median tasks ≤ warm-up
-  median × 1.5 + 10; peak descriptors ≤ warm-up + 10;
+Pass (warm-up: minute 1, or the first 5 minutes in a run of 7 or more — discord.py keeps a
+timer task and the View per paginated reply for its 300-second timeout, so that state grows
+for 5 minutes and then holds; they are counted apart as "view timers"):
+- flat: every later minute's peak RSS ≤ the last warm-up minute's × 1.10 + 5 MB; median tasks
+  other than view timers ≤ warm-up's × 1.5 + 10; peak descriptors ≤ warm-up's + 10;
 - p99 flat: the last minute's p99 ≤ warm-up p99 × 2 + 50 ms;
 - 0 errors: every interaction answered, no gift refused, no "something went wrong", no
   warning/error/traceback in the bot's output;
@@ -80,6 +82,7 @@ MIX: dict[str, int] = {
 # timeout (180 s by default): bounded by rate × timeout, so they are counted apart and the
 # "tasks flat" verdict is held on the other tasks, the ones nothing bounds but our own code.
 VIEW_TIMER = "BaseView.__timeout_task_impl"
+WARMUP_LONG = 5  # minutes: bot/ui/pagination.py's 300-second View timeout, the longest timer
 EVENT_EVERY, LIVE_EVERY = 40.0, 30.0  # seconds between a cycle's start and its end
 
 
@@ -331,11 +334,18 @@ def conservation(db: Path, gifts: list[InteractionResult]) -> dict[str, Any]:
     }
 
 
+def warmup_minutes(minutes: int) -> int:
+    """State that legitimately lives T seconds (a Paginator's View timer: 300 s) grows for T,
+    then holds: a run long enough to show the hold (2 more minutes) is judged after it."""
+    return WARMUP_LONG if minutes >= WARMUP_LONG + 2 else 1
+
+
 def judge(rows: list[dict[str, Any]]) -> dict[str, bool]:
-    """The flatness verdicts: minute 1 is warm-up, every later minute is held against it."""
-    if len(rows) < 2:
+    """The flatness verdicts: every minute after warm-up is held against warm-up's last one."""
+    warm_n = warmup_minutes(len(rows))
+    if len(rows) <= warm_n:
         return {"rss_flat": False, "tasks_flat": False, "fds_flat": False, "p99_flat": False}
-    warm, later = rows[0], rows[1:]
+    warm, later = rows[warm_n - 1], rows[warm_n:]
     rss_cap = warm["rss_mb_max"] * 1.10 + 5
     tasks_cap = (warm["other_tasks_median"] or 0) * 1.5 + 10
     return {
