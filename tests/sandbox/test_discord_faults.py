@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bot.sandbox.standin import ALICE, BOB
-from bot.sandbox.standin.faults import CALLBACK
+from bot.sandbox.standin.faults import CALLBACK, FOLLOWUP
 from tests.e2e.test_exactly_once import gift_txns, lose_the_first_answer
 
 GIFT = "Heart Me"  # 1 coin, not streakable: each gift is its own announcement
@@ -82,3 +82,18 @@ async def test_an_expired_interaction_10062_commits_once_and_is_logged_once(
     said = [x.getMessage() for x in caplog.records if x.levelno >= logging.WARNING]
     assert said == [f"interaction {r.id} expired before giftcord could answer it"], said
     assert (await harness.ledger.verify()).ok
+
+
+async def test_5xx_on_a_follow_up_is_retried_and_the_member_gets_one_answer(harness: Any) -> None:
+    """`/diamonds stats` defers, then answers with a follow-up: a 502 and then a 503 on it are
+    retried by discord.py, and the member sees exactly one chart."""
+    await harness.grant(ALICE, 10)
+    await harness.user(ALICE).invoke("gift", member=BOB, gift=GIFT, count=2)
+    harness.standin.faults.add(FOLLOWUP, 502)
+    harness.standin.faults.add(FOLLOWUP, 503)
+    r = harness.user(BOB).prepare("diamonds stats")
+    await harness.standin.deliver(r, timeout=20)  # discord.py waits 1 s, then 3 s, to retry
+    assert harness.standin.faults.log == [(FOLLOWUP, 502), (FOLLOWUP, 503)]
+    assert r.callback is not None
+    assert len(r.followups) == 1, r.describe()
+    assert "2" in r.text

@@ -17,6 +17,7 @@ from aiohttp import web
 from .rest_util import json_response
 
 CALLBACK = "POST /interactions/{interaction_id}/{token}/callback"
+FOLLOWUP = "POST /webhooks/{application_id}/{token}"  # a follow-up message (after a deferral)
 
 
 @dataclass
