@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
         "benchmarks.scale",
         "benchmarks.treasure",
         "benchmarks.shards",
+        "benchmarks.soak",
     ],
 )
 def test_benchmark_modules_answer_help(module: str) -> None:

@@ -74,6 +74,18 @@ async def seed(db: Path, members: list[int]) -> None:
         await ledger.close()
 
 
+async def seeded(
+    standin: DiscordStandIn, tmp_path: Path, members: list[int]
+) -> tuple[Path, dict[str, str]]:
+    """A SQLite file with coins for `members`, the commands synced: (its path, the bot's env)."""
+    db = tmp_path / "giftcord.db"
+    env = bot_env(standin, db)
+    await seed(db, members)
+    sync = await run_cli("sync", "--guild", str(GUILD_ID), env=env, cwd=tmp_path)
+    assert sync.returncode == 0, str(sync)
+    return db, env
+
+
 async def storm(
     standin: DiscordStandIn, bot: BotProcess, members: list[int], kill_after: int, seed_: int
 ) -> list[Sent]:
@@ -146,11 +158,7 @@ async def test_sigkill_mid_storm_loses_nothing_acknowledged(
 ) -> None:
     extra = [m.user.id for m in standin.add_members(9, prefix="gifter")]
     members = [ALICE, BOB, CAROL, *extra]
-    db = tmp_path / "giftcord.db"
-    env = bot_env(standin, db)
-    await seed(db, members)
-    sync = await run_cli("sync", "--guild", str(GUILD_ID), env=env, cwd=tmp_path)
-    assert sync.returncode == 0, str(sync)
+    db, env = await seeded(standin, tmp_path, members)
 
     bot = await BotProcess.start(env, tmp_path)
     try:

@@ -8,6 +8,8 @@ while it was disconnected.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import secrets
@@ -78,6 +80,9 @@ class Session:
                 self.ws = None  # dropped: the frame stays buffered for RESUME
 
 
+HEARTBEAT_ACK = '{"op":11,"d":null,"s":null,"t":null}'
+
+
 class Gateway:
     def __init__(self, standin: DiscordStandIn) -> None:
         self.standin = standin
@@ -85,6 +90,12 @@ class Gateway:
         self.connections: list[Connection] = []
         self.sockets: set[web.WebSocketResponse] = set()
         self.signal = Signal()  # notified on identify / resume / close
+        # Seconds before a HEARTBEAT_ACK is sent (0: at once, the default). On loopback an
+        # instant ACK can reach discord.py's loop before its keep-alive thread has recorded the
+        # send, and discord.py then logs "websocket is 41.3s behind" (the previous beat's age);
+        # a real gateway is a network round trip away. Long runs (the soak) set ~50 ms.
+        self.heartbeat_ack_delay = 0.0
+        self._acks: set[asyncio.Task[None]] = set()
 
     # --- routing ------------------------------------------------------------------------------
     def sessions_for(
@@ -158,6 +169,14 @@ class Gateway:
         for ws in list(self.sockets):
             await ws.close(code=code, message=b"stand-in stopping")
 
+    def drop_all(self) -> None:
+        """Cut every socket with no close frame: the client sees 1006 (abnormal closure), as
+        when a network path dies. The sessions stay resumable, as Discord's do."""
+        for ws in list(self.sockets):
+            transport = ws._req.transport if ws._req is not None else None
+            if transport is not None:
+                transport.abort()
+
     # --- the websocket ------------------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         # No permessage-deflate: it would cost CPU on both sides for nothing on loopback.
@@ -205,11 +224,22 @@ class Gateway:
             self.signal.notify()
         return ws
 
+    async def _ack_later(self, ws: web.WebSocketResponse) -> None:
+        await asyncio.sleep(self.heartbeat_ack_delay)
+        if not ws.closed:
+            with contextlib.suppress(ConnectionError):
+                await ws.send_str(HEARTBEAT_ACK)
+
     async def _on_packet(
         self, ws: web.WebSocketResponse, conn: Connection, session: Session | None, op: int, d: Any
     ) -> Session | None:
         if op == payloads.HEARTBEAT:
-            await ws.send_str('{"op":11,"d":null,"s":null,"t":null}')
+            if self.heartbeat_ack_delay > 0:
+                task = asyncio.create_task(self._ack_later(ws))
+                self._acks.add(task)
+                task.add_done_callback(self._acks.discard)
+            else:
+                await ws.send_str(HEARTBEAT_ACK)
         elif op == payloads.IDENTIFY:
             if session is not None:
                 await ws.close(code=4005, message=b"Already authenticated.")

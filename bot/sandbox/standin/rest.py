@@ -40,6 +40,9 @@ async def discord_shaped(request: web.Request, handler: Handler) -> web.StreamRe
     template = resource.canonical if resource is not None else request.path
     route = "unknown" if template == "/{tail}" else f"{request.method} {template.removeprefix(API)}"
     standin.route_counts[route] += 1
+    fault = standin.faults.take(route)
+    if fault is not None:  # injected on purpose (faults.py): answered before the handler runs
+        return fault.response()
     try:
         return await handler(request)
     except DiscordError as exc:

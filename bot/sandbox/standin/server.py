@@ -15,6 +15,7 @@ from aiohttp import web
 
 from . import payloads
 from .errors import DiscordError, InteractionFailed, StandInError
+from .faults import Faults
 from .gateway import Gateway
 from .ids import APPLICATION_ID, DEFAULT_TOKEN, GENERAL, GUILD_ID, Snowflakes
 from .rest import build_app
@@ -127,6 +128,7 @@ class DiscordStandIn(WorldControls):
         self.rejections: list[Rejection] = []
         self.route_counts: Counter[str] = Counter()
         self.edit_rate_limit: EditRateLimit | None = None
+        self.faults = Faults()  # injected REST failures (faults.py): none unless a test adds one
         self.changed = Signal()  # any observable change; per-channel/per-interaction signals below
         self._channel_signals: dict[int, Signal] = {}
         self._message_watchers: list[Callable[[Message], None]] = []
