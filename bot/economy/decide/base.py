@@ -11,6 +11,7 @@ A decision is pure. The backend, inside the operation's transaction:
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Generic, Protocol, TypeVar
@@ -121,3 +122,9 @@ class Simple:
 
     def explain(self, req: Any, plan: Plan, facts: Facts, ctx: Ctx) -> EconomyError | None:
         return None
+
+
+def ended_by_record(memo: Any, applied: Applied) -> Any:
+    """A LIVE or battle a plan ended, as its result: its gifts end at this plan's record. A
+    replay (it had ended already) is answered as it was."""
+    return memo if memo.replayed else dataclasses.replace(memo, end_txn=applied.txn_id)

@@ -12,7 +12,7 @@ from collections.abc import Collection
 
 from bot.economy.battle import MAX_MINUTES, MIN_MINUTES, Battle
 from bot.economy.catalog import Catalog
-from bot.economy.decide.base import Ctx, Facts, Needs, Simple
+from bot.economy.decide.base import Ctx, Facts, Needs, Simple, ended_by_record
 from bot.economy.errors import EconomyError, InvalidInput, InvalidState, NotFound
 from bot.economy.kinds import TxnKind
 from bot.economy.plan import Applied, BattleMessage, CloseBattle, OpenBattle, Plan, Record
@@ -127,10 +127,7 @@ class EndBattleDecision(Simple):
         return None  # ended meanwhile: the retry answers with the ended battle
 
     def finish(self, req: EndBattle, plan: Plan, applied: Applied, ctx: Ctx) -> Battle:
-        battle: Battle = plan.memo
-        if battle.replayed:
-            return battle
-        return dataclasses.replace(battle, end_txn=applied.txn_id)
+        return ended_by_record(plan.memo, applied)
 
 
 class SetBattleMessageDecision(Simple):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from bot.economy.decide.base import Ctx, Facts, Needs, Simple
+from bot.economy.decide.base import Ctx, Facts, Needs, Simple, ended_by_record
 from bot.economy.errors import EconomyError, InvalidInput, InvalidState, NotFound
 from bot.economy.kinds import TxnKind
 from bot.economy.ledger import LevelRoleResult, Live
@@ -101,10 +101,7 @@ class EndLiveDecision(Simple):
         return None  # ended meanwhile: the retry answers with the ended LIVE
 
     def finish(self, req: EndLive, plan: Plan, applied: Applied, ctx: Ctx) -> Live:
-        live: Live = plan.memo
-        if live.replayed:
-            return live
-        return dataclasses.replace(live, end_txn=applied.txn_id)
+        return ended_by_record(plan.memo, applied)
 
 
 class SetLiveMessageDecision(Simple):
