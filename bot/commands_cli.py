@@ -21,6 +21,7 @@ import discord
 from aiohttp import web
 
 from bot.app import GiftcordBot, point_at_discord
+from bot.collector import freeze_start_up_state, tune_collector
 from bot.command_diff import package_change
 from bot.economy.export import LEDGER_COLUMNS, write_csv
 from bot.economy.ledger import Ledger
@@ -167,6 +168,7 @@ async def run(settings: Settings, _: argparse.Namespace) -> int:
         # file is reported without the network; a new one is created only once Discord has
         # accepted the token.
         await check_login(settings, token)
+    tune_collector()
     async with opened_ledger(settings) as ledger:
         bot = build_bot(settings, ledger)
         stop = asyncio.Event()
@@ -175,6 +177,7 @@ async def run(settings: Settings, _: argparse.Namespace) -> int:
             loop.add_signal_handler(sig, stop.set)
         runner = asyncio.create_task(bot.start(token))
         stopper = asyncio.create_task(stop.wait())
+        freezer = asyncio.create_task(freeze_when_ready(bot))
         public = None
         try:
             public = await start_public_pages(settings, ledger, bot)
@@ -199,12 +202,20 @@ async def run(settings: Settings, _: argparse.Namespace) -> int:
             raise CliFailure(sentence.format(shard=closed.shard_id), EXIT_CONFIG) from None
         finally:
             stopper.cancel()
+            freezer.cancel()
             if public is not None:
                 await public.cleanup()
             await bot.close()  # then the ledger closes, finishing every queued write
             runner.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await runner
+
+
+async def freeze_when_ready(bot: GiftcordBot) -> None:
+    """Once every shard is READY and the member caches are filled, keep that state out of the
+    garbage collector's scans (bot/collector.py)."""
+    await bot.wait_until_ready()
+    freeze_start_up_state()
 
 
 async def start_public_pages(

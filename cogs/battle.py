@@ -113,17 +113,16 @@ class BattleCog(commands.Cog, name="Battle"):
         self.invite_seconds = INVITE_SECONDS  # tests shorten it
 
     async def cog_load(self) -> None:
+        self.services.gift_hooks.add(self.gift_committed)
         self.sweeper.start()
 
     async def cog_unload(self) -> None:
+        self.services.gift_hooks.remove(self.gift_committed)
         await self.sweeper.stop()
         await self.boards.close()
 
-    @commands.Cog.listener("on_giftcord_gift")
-    async def on_giftcord_gift(self, guild_id: int, result: GiftResult) -> None:
-        if not result.replayed:
-            await self.boards.ensure_loaded()
-            self.boards.gift_received(guild_id, result.recipient_id)
+    def gift_committed(self, guild_id: int, result: GiftResult) -> None:
+        self.boards.gift_received(guild_id, result.recipient_id)
 
     @battle.command(name="start", description="Challenge another LIVE creator to a LIVE Match")
     @app_commands.describe(

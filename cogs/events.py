@@ -44,18 +44,21 @@ class Events(commands.Cog):
         self.services = services
         self.ledger = services.ledger
         self.boards = EventBoards(bot, services.ledger, services.clock)
-        self.sweeper = Sweeper(bot, "due-events check", DUE_CHECK_SECONDS, self.boards.end_due_events)
+        self.sweeper = Sweeper(
+            bot, "due-events check", DUE_CHECK_SECONDS, self.boards.end_due_events
+        )
 
     async def cog_load(self) -> None:
+        self.services.gift_hooks.add(self.gift_committed)
         self.sweeper.start()
 
     async def cog_unload(self) -> None:
+        self.services.gift_hooks.remove(self.gift_committed)
         await self.sweeper.stop()
         await self.boards.close()
 
-    @commands.Cog.listener("on_giftcord_gift")
-    async def on_giftcord_gift(self, guild_id: int, result: GiftResult) -> None:
-        if result.event_id is not None and not result.replayed:
+    def gift_committed(self, guild_id: int, result: GiftResult) -> None:
+        if result.event_id is not None:
             self.boards.gift_counted(guild_id, result.event_id)
 
     # --- commands -----------------------------------------------------------------------------

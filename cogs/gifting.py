@@ -211,7 +211,7 @@ class GiftingCog(commands.Cog, name="Gifting"):
             result.gift_id, result.gift_name, result.coins // result.count, result.streakable
         )
         if not result.replayed:
-            interaction.client.dispatch("giftcord_gift", gid, result)
+            self.services.gift_hooks.committed(gid, result)
         # The level this gift lifted the sender to (decided from the debit's lifetime total).
         level_up = self.services.level_table.reached(
             result.sender_spent - result.coins, result.sender_spent

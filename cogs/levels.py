@@ -12,7 +12,6 @@ from discord.ext import commands
 
 from bot.app import GiftcordBot
 from bot.economy.errors import NotAMember
-from bot.economy.ledger import GiftResult
 from bot.economy.reads import GetAccount
 from bot.services import Services
 from bot.ui.context import guild_id
@@ -24,12 +23,12 @@ class LevelsCog(commands.Cog, name="Levels"):
         self.services = services
         self.roles = bot.level_roles
 
-    async def cog_unload(self) -> None:
-        await self.roles.close()
+    async def cog_load(self) -> None:
+        self.services.gift_hooks.add(self.roles.gift_sent)
 
-    @commands.Cog.listener("on_giftcord_gift")
-    async def on_giftcord_gift(self, guild_id: int, result: GiftResult) -> None:
-        self.roles.gift_sent(guild_id, result)
+    async def cog_unload(self) -> None:
+        self.services.gift_hooks.remove(self.roles.gift_sent)
+        await self.roles.close()
 
     @app_commands.command(name="level", description="Gifter level: progress to the next level")
     @app_commands.guild_only()

@@ -46,9 +46,11 @@ class LiveCog(commands.Cog, name="Live"):
         self.sweeper = Sweeper(bot, "due-LIVEs check", DUE_CHECK_SECONDS, self._end_due_lives)
 
     async def cog_load(self) -> None:
+        self.services.gift_hooks.add(self.gift_committed)
         self.sweeper.start()
 
     async def cog_unload(self) -> None:
+        self.services.gift_hooks.remove(self.gift_committed)
         await self.sweeper.stop()
         await self.boards.close()
 
@@ -56,11 +58,8 @@ class LiveCog(commands.Cog, name="Live"):
         await self.boards.ensure_loaded()
         await self.boards.end_due()
 
-    @commands.Cog.listener("on_giftcord_gift")
-    async def on_giftcord_gift(self, guild_id: int, result: GiftResult) -> None:
-        if not result.replayed:
-            await self.boards.ensure_loaded()
-            self.boards.gift_received(guild_id, result.recipient_id)
+    def gift_committed(self, guild_id: int, result: GiftResult) -> None:
+        self.boards.gift_received(guild_id, result.recipient_id)
 
     # --- commands -----------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from bot.economy.decide.battle import check_battle
 from bot.economy.ledger import Ledger
 from bot.economy.reads import BattleScore, GetBattle, GetBattleById, GetLive, OpenBattles
 from bot.economy.requests import EndBattle, SetBattleMessage, StartBattle
+from bot.services.open_now import OpenNow
 from bot.services.posting import NO_MENTIONS, send_to_channel
 from bot.services.shard_scope import serves_guild
 from bot.services.throttle import RefreshThrottle, cancel_all
@@ -50,8 +51,7 @@ class BattleBoards:
         self.clock = clock
         self.catalog = catalog
         self.throttle = RefreshThrottle(self.refresh, interval=interval, clock=clock)
-        self._on: dict[tuple[int, int], int] = {}  # (guild, fighter) → battle id, battles now
-        self._loaded = False
+        self.open = OpenNow(self._read_open, self.throttle.poke, "battles")
         self._timers: dict[int, asyncio.Task[None]] = {}
         # One read-then-edit per battle at a time: a refresh that read it on must not land
         # after the edit that turned the post into the result.
@@ -60,21 +60,18 @@ class BattleBoards:
 
     # --- who is battling --------------------------------------------------------------------
 
-    async def ensure_loaded(self) -> None:
-        if self._loaded:
-            return
+    async def _read_open(self) -> dict[tuple[int, int], int]:
         on: dict[tuple[int, int], int] = {}
         for b in await self.ledger.run(OpenBattles()):
             on[(b.guild_id, b.challenger_id)] = on[(b.guild_id, b.opponent_id)] = b.id
-        if not self._loaded:
-            self._on.update(on)
-            self._loaded = True
+        return on
+
+    async def ensure_loaded(self) -> None:
+        await self.open.ensure_loaded()
 
     def gift_received(self, guild_id: int, recipient_id: int) -> None:
         """A gift reached `recipient_id`: when they are battling, refresh the post soon."""
-        battle_id = self._on.get((guild_id, recipient_id))
-        if battle_id is not None:
-            self.throttle.poke(guild_id, battle_id)
+        self.open.gift_received(guild_id, recipient_id)
 
     def names(self, guild_id: int, *user_ids: int) -> dict[int, str]:
         """Display names from the member cache (a mention stands in for one not cached)."""
@@ -126,8 +123,8 @@ class BattleBoards:
         battle = await self.ledger.run(request)
         if battle.replayed:
             return battle, "already posted"
-        self._on[(battle.guild_id, battle.challenger_id)] = battle.id
-        self._on[(battle.guild_id, battle.opponent_id)] = battle.id
+        self.open.opened(battle.guild_id, battle.challenger_id, battle.id)
+        self.open.opened(battle.guild_id, battle.opponent_id, battle.id)
         self.arm(battle)
         if battle.channel_id is None:
             return battle, "no channel to post in"
@@ -163,8 +160,7 @@ class BattleBoards:
         """End the battle once; its post becomes the result (a new post if it is gone)."""
         ended = await self.ledger.run(EndBattle(guild_id, battle_id))
         for fighter in (ended.challenger_id, ended.opponent_id):
-            if self._on.get((guild_id, fighter)) == battle_id:
-                del self._on[(guild_id, fighter)]
+            self.open.closed(guild_id, fighter, battle_id)
         timer = self._timers.pop(battle_id, None)
         if timer is not None and timer is not asyncio.current_task():
             timer.cancel()
@@ -227,4 +223,5 @@ class BattleBoards:
     async def close(self) -> None:
         await cancel_all(list(self._timers.values()))
         self._timers.clear()
+        await self.open.close()
         await self.throttle.close()

@@ -13,6 +13,7 @@ from bot.economy.config import EconomyConfig
 from bot.economy.ledger import Ledger
 from bot.economy.levels import LevelsConfig, LevelTable, LiveConfig
 from bot.economy.treasure import TreasureConfig
+from bot.services.gift_hooks import GiftHooks
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Services:
     live: LiveConfig = field(default_factory=LiveConfig)
     level_table: LevelTable = field(init=False)
     treasure: TreasureConfig = field(default_factory=TreasureConfig)
+    gift_hooks: GiftHooks = field(default_factory=GiftHooks)
 
     def __post_init__(self) -> None:
         self.catalog = self.economy.catalog()

@@ -21,6 +21,7 @@ import discord
 from bot.economy.ledger import Ledger, Live, LiveFigures
 from bot.economy.reads import BattlesOfLive, DueLives, GetLiveById, LiveStats, OpenLives
 from bot.economy.requests import EndLive, SetLiveMessage, StartLive
+from bot.services.open_now import OpenNow
 from bot.services.posting import NO_MENTIONS, send_to_channel
 from bot.services.shard_scope import serves_guild
 from bot.services.throttle import RefreshThrottle
@@ -47,32 +48,26 @@ class LiveBoards:
         self.ledger = ledger
         self.clock = clock
         self.throttle = RefreshThrottle(self.refresh, interval=interval, clock=clock)
-        self._on: dict[tuple[int, int], int] = {}  # (guild, member) → LIVE id, for LIVEs now
-        self._loaded = False
+        self.open = OpenNow(self._read_open, self.throttle.poke, "LIVEs")
         self._ending = asyncio.Lock()  # the timer, `/live end` and a moderator end it once
         # One read-then-edit of a card at a time per LIVE: a refresh that read it LIVE must not
         # land after the edit that turned it into the recap.
         self._editing: dict[int, asyncio.Lock] = {}
         self.edits = 0  # card edits sent (logs, tests and the benchmark count them)
 
+    async def _read_open(self) -> dict[tuple[int, int], int]:
+        return {(lv.guild_id, lv.user_id): lv.id for lv in await self.ledger.run(OpenLives())}
+
     async def ensure_loaded(self) -> None:
-        """Who is LIVE now, read from the ledger once (LIVEs survive restarts): by the first
-        gift or the first due check after start-up, whichever comes first."""
-        if self._loaded:
-            return
-        on = {(lv.guild_id, lv.user_id): lv.id for lv in await self.ledger.run(OpenLives())}
-        if not self._loaded:  # a concurrent first caller got here first: keep its view
-            self._on.update(on)
-            self._loaded = True
+        """Who is LIVE now, read from the ledger once (LIVEs survive restarts)."""
+        await self.open.ensure_loaded()
 
     def live_id(self, guild_id: int, user_id: int) -> int | None:
-        return self._on.get((guild_id, user_id))
+        return self.open.get(guild_id, user_id)
 
     def gift_received(self, guild_id: int, recipient_id: int) -> None:
         """A gift reached `recipient_id`: when they are LIVE, refresh their card soon."""
-        live_id = self._on.get((guild_id, recipient_id))
-        if live_id is not None:
-            self.throttle.poke(guild_id, live_id)
+        self.open.gift_received(guild_id, recipient_id)
 
     async def figures(self, live: Live) -> LiveFigures:
         got = await self.ledger.run(LiveStats(live.guild_id, live.id))
@@ -91,7 +86,7 @@ class LiveBoards:
         live = await self.ledger.run(request)
         if live.replayed:
             return live, None
-        self._on[(live.guild_id, live.user_id)] = live.id
+        self.open.opened(live.guild_id, live.user_id, live.id)
         if live.channel_id is None:
             return live, None
         outcome = await send_to_channel(
@@ -129,7 +124,7 @@ class LiveBoards:
         """End `live` once; its card becomes the recap. (The ended LIVE, its final figures.)"""
         async with self._ending:
             ended = await self.ledger.run(EndLive(live.guild_id, live.id, ended_by=ended_by))
-            self._on.pop((ended.guild_id, ended.user_id), None)
+            self.open.closed(ended.guild_id, ended.user_id)
             stored = await self.ledger.run(GetLiveById(ended.guild_id, ended.id))
             figures = await self.figures(stored or ended)
             if not ended.replayed:
@@ -162,4 +157,5 @@ class LiveBoards:
         return ended
 
     async def close(self) -> None:
+        await self.open.close()
         await self.throttle.close()

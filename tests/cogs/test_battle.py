@@ -269,7 +269,7 @@ async def test_a_stream_of_gifts_is_a_few_coalesced_post_edits(harness: Any) -> 
         result = await harness.ledger.run(
             SendGift(G, sender, recipient, key=f"rose-{i}", gift_name="Rose", count=1)
         )
-        harness.bot.dispatch("giftcord_gift", G, result)
+        harness.bot.services.gift_hooks.committed(G, result)
 
     loop = asyncio.get_running_loop()
     began = loop.time()

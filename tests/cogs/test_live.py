@@ -209,7 +209,7 @@ async def test_a_stream_of_3000_roses_is_a_few_coalesced_card_edits(harness: Any
         result = await harness.ledger.run(
             SendGift(G, sender, BOB, key=f"rose-{i}", gift_name="Rose", count=1)
         )
-        harness.bot.dispatch("giftcord_gift", G, result)
+        harness.bot.services.gift_hooks.committed(G, result)
 
     loop = asyncio.get_running_loop()
     began = loop.time()
