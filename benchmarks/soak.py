@@ -319,7 +319,7 @@ def conservation(db: Path, gifts: list[InteractionResult]) -> dict[str, Any]:
     finally:
         conn.close()
     sent = {str(r.id) for r in gifts}
-    acked = {str(r.id) for r in gifts if any(a.accepted for a in r.attempts) and "×" in r.text}
+    acked = {str(r.id) for r in gifts if r.acknowledged and "×" in r.text}
     committed = set(keys)
     return {
         "gifts_sent": len(sent),

@@ -17,6 +17,7 @@ from yarl import URL
 
 from bot.economy.errors import InvalidInput
 from bot.services import Services
+from bot.services.deferral import arm
 from bot.services.level_roles import LevelRoles
 from bot.settings import DiscordSettings
 from bot.ui.errors import reply_with_error
@@ -61,6 +62,7 @@ class GiftcordTree(app_commands.CommandTree):
                 # discord.py maps only AppCommandErrors raised here; answer directly instead.
                 await reply_with_error(interaction, refusal)
                 return False
+        arm(interaction)  # deferred if its answer is not on its way in time (bot/ui/answer.py)
         return True
 
     async def on_error(

@@ -13,7 +13,7 @@ from bot.economy.reads import GetAccount, GetRank
 from bot.permissions import invoker_is_moderator
 from bot.services import Services
 from bot.ui import embeds_member
-from bot.ui.context import guild_id
+from bot.ui.context import guild_id, respond
 
 
 class BalanceCog(commands.Cog, name="Balance"):
@@ -36,7 +36,7 @@ class BalanceCog(commands.Cog, name="Balance"):
                 GetRank(gid, interaction.user.id, Board.CREATORS, Period.ALL)
             )
             embed = embeds_member.balance(account, self.services.economy, gifter, creator)
-            await interaction.response.send_message(embed=embed, ephemeral=True)
+            await respond(interaction, embed=embed, ephemeral=True)
             return
         account = await ledger.run(GetAccount(gid, member.id))
         creator = await ledger.run(GetRank(gid, member.id, Board.CREATORS, Period.ALL))
@@ -49,7 +49,7 @@ class BalanceCog(commands.Cog, name="Balance"):
             level=self.services.level_table.level(account.coins_spent),
         )
         # The profile is public information; with the coin balance it is for the moderator only.
-        await interaction.response.send_message(embed=embed, ephemeral=moderator)
+        await respond(interaction, embed=embed, ephemeral=moderator)
 
 
 async def setup(bot: GiftcordBot) -> None:

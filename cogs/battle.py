@@ -147,7 +147,7 @@ class BattleCog(commands.Cog, name="Battle"):
         request = dataclasses.replace(request, gift_name=scoring)
         view = Invitation(self, request, self.invite_seconds)
         expires = self.services.clock() + self.invite_seconds
-        await interaction.response.send_message(
+        await respond(interaction,
             ui.invitation_text(request.challenger_id, opponent.id, minutes, scoring, expires),
             view=view,
             allowed_mentions=discord.AllowedMentions(users=[opponent], roles=False,
@@ -165,13 +165,15 @@ class BattleCog(commands.Cog, name="Battle"):
     async def status(self, interaction: discord.Interaction) -> None:
         figures = await self.boards.current(guild_id(interaction), interaction.user.id)
         if figures is None or not figures.battle.on:
-            await interaction.response.send_message(
+            await respond(
+                interaction,
                 "You are not in a battle right now — challenge a LIVE creator with "
                 "`/battle start`.",
                 ephemeral=True,
             )
             return
-        await interaction.response.send_message(
+        await respond(
+            interaction,
             ui.status_text(figures, self.services.clock()),
             embed=self.boards.embed(figures),
             ephemeral=True,

@@ -52,7 +52,7 @@ class CashoutCog(commands.Cog, name="Cashout"):
         )
         requested = await ledger.run(CashoutRequestedToday(gid, uid))
         est = rules.cashout_estimate(cfg, amount, requested, checklist)
-        await interaction.response.send_message(embed=embeds_creator.estimate(est), ephemeral=True)
+        await respond(interaction, embed=embeds_creator.estimate(est), ephemeral=True)
 
     @cashout.command(name="request", description="Request a demo cash-out; a moderator reviews it")
     @app_commands.describe(

@@ -56,7 +56,8 @@ class CoinsCog(commands.Cog, name="Coins"):
     @coins.command(name="packages", description="The coin package price list (demo prices)")
     async def packages(self, interaction: discord.Interaction) -> None:
         cfg = self.services.economy
-        await interaction.response.send_message(
+        await respond(
+            interaction,
             embed=embeds_member.packages(cfg, cfg.coin_packages(), self.services.clock()),
             ephemeral=True,
         )

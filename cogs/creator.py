@@ -122,7 +122,7 @@ class CreatorCog(commands.Cog, name="Creator"):
         target: discord.abc.User = member or interaction.user
         account = await self.services.ledger.run(GetAccount(guild_id(interaction), target.id))
         embed = self._status(target, account, own=target.id == interaction.user.id)
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await respond(interaction, embed=embed, ephemeral=True)
 
 
 async def setup(bot: GiftcordBot) -> None:

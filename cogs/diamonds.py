@@ -15,6 +15,7 @@ from bot.economy.errors import InvalidInput
 from bot.economy.reads import EarningsPerDay, GetAccount, TopGifts, TopSupporters
 from bot.economy.requests import ExchangeDiamonds
 from bot.services import Services
+from bot.services.deferral import defer
 from bot.ui import embeds_creator, embeds_member
 from bot.ui.charts import CHART_FILENAME, render_earnings
 from bot.ui.confirm import ConfirmView
@@ -43,7 +44,7 @@ class DiamondsCog(commands.Cog, name="Diamonds"):
         own = target.id == interaction.user.id
         account = await self.services.ledger.run(GetAccount(guild_id(interaction), target.id))
         embed = embeds_member.diamonds(target, account, self.services.economy, own=own)
-        await interaction.response.send_message(embed=embed, ephemeral=own)
+        await respond(interaction, embed=embed, ephemeral=own)
 
     @diamonds.command(
         name="stats", description="Diamonds per day as a chart, top gifts and top supporters"
@@ -63,7 +64,7 @@ class DiamondsCog(commands.Cog, name="Diamonds"):
         own = target.id == interaction.user.id
         if days not in (7, 30, 90):  # only a modified client can send another value
             raise InvalidInput("Pick 7, 30 or 90 days.")
-        await interaction.response.defer(ephemeral=own, thinking=True)
+        await defer(interaction, ephemeral=own)
         per_day = await ledger.run(EarningsPerDay(gid, target.id, days))
         gifts = await ledger.run(TopGifts(gid, target.id, days))
         supporters = await ledger.run(TopSupporters(gid, target.id, days))
@@ -77,8 +78,12 @@ class DiamondsCog(commands.Cog, name="Diamonds"):
         chart = discord.File(
             io.BytesIO(png), filename=CHART_FILENAME, description="Bar chart of diamonds per day"
         )
-        await interaction.followup.send(
-            embed=embed, file=chart, ephemeral=own, allowed_mentions=discord.AllowedMentions.none()
+        await respond(
+            interaction,
+            embed=embed,
+            file=chart,
+            ephemeral=own,
+            allowed_mentions=discord.AllowedMentions.none(),
         )
 
     @diamonds.command(name="exchange", description="Turn diamonds into coins to send as gifts")

@@ -27,6 +27,7 @@ from bot.services import Services
 from bot.services.event_board import EventBoards
 from bot.services.posting import board_channel
 from bot.services.sweeper import Sweeper
+from bot.ui.context import respond
 from bot.ui.event_board import progress_embed
 
 log = logging.getLogger("giftcord.events")
@@ -112,9 +113,7 @@ class Events(commands.Cog):
             )
         )
         if event.replayed:
-            await interaction.response.send_message(
-                f"**{event.name}** is already running.", ephemeral=True
-            )
+            await respond(interaction, f"**{event.name}** is already running.", ephemeral=True)
             return
         where = "No channel to post in — `/event status` shows the progress."
         if event.channel_id is not None:
@@ -131,7 +130,8 @@ class Events(commands.Cog):
             details.append(f"goal {format_count(event.goal)} diamonds")
         if event.bonus_percent:
             details.append(f"+{event.bonus_percent} % on coin purchases")
-        await interaction.response.send_message(
+        await respond(
+            interaction,
             f"🎉 **{event.name}** has started: " + ", ".join(details) + f".\n{where}",
             ephemeral=True,
         )
@@ -141,8 +141,8 @@ class Events(commands.Cog):
         assert interaction.guild_id is not None
         event = await self.ledger.run(GetLiveEvent(interaction.guild_id))
         if event is not None:
-            await interaction.response.send_message(
-                embed=progress_embed(await self.boards.board(event)), ephemeral=True
+            await respond(
+                interaction, embed=progress_embed(await self.boards.board(event)), ephemeral=True
             )
             return
         past = await self.ledger.run(ListEvents(interaction.guild_id, limit=1))
@@ -156,8 +156,8 @@ class Events(commands.Cog):
             )
         else:
             text = "No event is running right now, and none has run here yet."
-        await interaction.response.send_message(
-            text + " A moderator can start one with `/event start`.", ephemeral=True
+        await respond(
+            interaction, text + " A moderator can start one with `/event start`.", ephemeral=True
         )
 
     @event.command(name="end", description="End the live event now and post its results")
@@ -169,7 +169,8 @@ class Events(commands.Cog):
             raise NotFound("No event is running right now — nothing to end.")
         ended, note = await self.boards.finish(event, actor_id=interaction.user.id)
         where = f"Results {note}." if note else "It had already ended."
-        await interaction.response.send_message(
+        await respond(
+            interaction,
             f"🏁 **{ended.name}** has ended with {format_count(ended.diamonds)} diamonds. {where}",
             ephemeral=True,
         )

@@ -24,6 +24,7 @@ from bot.economy.requests import SendGift
 from bot.economy.text import public_text
 from bot.services import Services
 from bot.services.combos import Combo, ComboTracker, announcement_ref, webhook_editor
+from bot.services.deferral import arm
 from bot.ui import embeds_member
 from bot.ui import format as fmt
 from bot.ui.context import guild_id, key, respond
@@ -76,7 +77,8 @@ class SendAgainButton(
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         if interaction.user.id != self.sender_id:
-            await interaction.response.send_message(
+            await respond(
+                interaction,
                 "Only the member who sent this gift can send it again — "
                 "send your own with `/gift`.",
                 ephemeral=True,
@@ -87,6 +89,7 @@ class SendAgainButton(
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         # A dynamic item's view is rebuilt from the message and has no error mapper of ours:
         # route failures through the one mapper explicitly.
+        arm(interaction)  # a gift like any other: deferred if the ledger is slow
         try:
             cog = interaction.client.get_cog(GiftingCog.__cog_name__)
             if not isinstance(cog, GiftingCog):  # pragma: no cover - unloaded mid-flight

@@ -9,7 +9,7 @@ from discord.ext import commands
 from bot.app import GiftcordBot
 from bot.economy.reads import GetLevelRoles, OpenLives
 from bot.services import Services
-from bot.ui.context import guild_id
+from bot.ui.context import guild_id, respond
 from bot.ui.embeds_help import LiveHelp, help_embed
 
 
@@ -30,9 +30,7 @@ class HelpCog(commands.Cog, name="Help"):
             s.level_table,
             await ledger.run(GetLevelRoles(gid)),
         )
-        await interaction.response.send_message(
-            embed=help_embed(s.economy, s.clock(), live), ephemeral=True
-        )
+        await respond(interaction, embed=help_embed(s.economy, s.clock(), live), ephemeral=True)
 
 
 async def setup(bot: GiftcordBot) -> None:

@@ -14,7 +14,7 @@ from bot.app import GiftcordBot
 from bot.economy.errors import NotAMember
 from bot.economy.reads import GetAccount
 from bot.services import Services
-from bot.ui.context import guild_id
+from bot.ui.context import guild_id, respond
 from bot.ui.embeds_live import level_embed
 
 
@@ -42,9 +42,7 @@ class LevelsCog(commands.Cog, name="Levels"):
         target = member or interaction.user
         account = await self.services.ledger.run(GetAccount(gid, target.id))
         progress = self.services.level_table.progress(account.coins_spent)
-        await interaction.response.send_message(
-            embed=level_embed(target.id, progress), ephemeral=True
-        )
+        await respond(interaction, embed=level_embed(target.id, progress), ephemeral=True)
 
 
 async def setup(bot: GiftcordBot) -> None:

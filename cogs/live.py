@@ -25,7 +25,7 @@ from bot.services.live_board import LiveBoards
 from bot.services.posting import board_channel
 from bot.services.sweeper import Sweeper
 from bot.ui import format as fmt
-from bot.ui.context import guild_id, key
+from bot.ui.context import guild_id, key, respond
 from bot.ui.embeds_live import duration, live_card
 
 log = logging.getLogger("giftcord.live")
@@ -91,7 +91,7 @@ class LiveCog(commands.Cog, name="Live"):
             )
         )
         if live.replayed:
-            await interaction.response.send_message("🔴 You are LIVE.", ephemeral=True)
+            await respond(interaction, "🔴 You are LIVE.", ephemeral=True)
             return
         if outcome is None:
             where = "No channel to post the card in — `/live status` shows your LIVE."
@@ -102,7 +102,8 @@ class LiveCog(commands.Cog, name="Live"):
                 f"⚠️ The LIVE card failed ({outcome.note}); you are LIVE anyway and "
                 "`/live status` shows it."
             )
-        await interaction.response.send_message(
+        await respond(
+            interaction,
             f"🔴 You are **LIVE**! Every gift to you counts for this LIVE. {where}\n"
             f"It ends with `/live end`, or by itself {fmt.relative(live.ends_at)} "
             f"({self.services.live.max_hours} h).",
@@ -127,7 +128,8 @@ class LiveCog(commands.Cog, name="Live"):
         ended, figures = await self.boards.finish(live, ended_by=interaction.user.id)
         if ended.replayed:
             raise InvalidState("That LIVE has already ended.")
-        await interaction.response.send_message(
+        await respond(
+            interaction,
             f"🏁 The LIVE of {fmt.mention(ended.user_id)} has ended — its card is now the recap.",
             embed=await self.boards.recap(figures),
             ephemeral=True,
@@ -147,12 +149,11 @@ class LiveCog(commands.Cog, name="Live"):
         if live is None or live.ends_at <= now:
             who = "You are" if target.id == interaction.user.id else f"{fmt.mention(target.id)} is"
             hint = " Go LIVE with `/live start`." if target.id == interaction.user.id else ""
-            await interaction.response.send_message(
-                f"{who} not LIVE right now.{hint}", ephemeral=True
-            )
+            await respond(interaction, f"{who} not LIVE right now.{hint}", ephemeral=True)
             return
         figures = await self.boards.figures(live)
-        await interaction.response.send_message(
+        await respond(
+            interaction,
             f"LIVE for {duration(now - live.started_at)}.",
             embed=live_card(figures, now),
             ephemeral=True,

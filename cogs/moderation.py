@@ -29,6 +29,7 @@ from bot.services.members import role_member_ids
 from bot.services.mod_actions import ModActions, clean_reason, target_member
 from bot.ui import mod_pages, mod_replies
 from bot.ui.confirm import Action, ConfirmView
+from bot.ui.context import respond
 from bot.ui.pagination import send_paginated
 
 CurrencyChoice = Literal["coins", "diamonds"]
@@ -41,10 +42,7 @@ async def reply(
 ) -> None:
     """Ephemeral reply to the moderator, first response or follow-up alike."""
     files = [file] if file is not None else []
-    if interaction.response.is_done():
-        await interaction.followup.send(content, files=files, ephemeral=True)
-    else:
-        await interaction.response.send_message(content, files=files, ephemeral=True)
+    await respond(interaction, content, files=files, ephemeral=True)
 
 
 class Moderation(commands.Cog):
@@ -69,12 +67,9 @@ class Moderation(commands.Cog):
     ) -> None:
         """Confirm / Cancel for the invoker only; moderator permission re-checked on the press."""
         view = ConfirmView(interaction.user.id, action, confirm_label=label, check=self._check)
-        if interaction.response.is_done():  # deferred while the role's members were fetched
-            view.message = await interaction.followup.send(
-                question, view=view, ephemeral=True, wait=True
-            )
-            return
-        await interaction.response.send_message(question, view=view, ephemeral=True)
+        # Deferred or not (the role's members may have been fetched first), the question is
+        # this interaction's original response.
+        await respond(interaction, question, view=view, ephemeral=True)
         view.message = await interaction.original_response()
 
     # --- balance changes ----------------------------------------------------------------------

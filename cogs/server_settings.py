@@ -15,7 +15,7 @@ from bot.permissions import require_moderator
 from bot.services import Services
 from bot.services.mod_actions import ModActions
 from bot.ui import embeds_settings
-from bot.ui.context import key
+from bot.ui.context import key, respond
 
 
 class ServerSettings(commands.Cog):
@@ -34,9 +34,7 @@ class ServerSettings(commands.Cog):
     async def show(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None  # guild_only
         current = await self.ledger.run(GetGuildSettings(interaction.guild_id))
-        await interaction.response.send_message(
-            embed=embeds_settings.settings_embed(current), ephemeral=True
-        )
+        await respond(interaction, embed=embeds_settings.settings_embed(current), ephemeral=True)
 
     @settings.command(
         name="set", description="Change the audit channel, announce channel or mod role"
@@ -74,7 +72,8 @@ class ServerSettings(commands.Cog):
             mod_role_id=mod_role.id if mod_role else None,
             public_page=public_page,
         )
-        await interaction.response.send_message(
+        await respond(
+            interaction,
             embeds_settings.change_reply(change),
             embed=embeds_settings.settings_embed(change.after),
             ephemeral=True,
@@ -109,7 +108,8 @@ class ServerSettings(commands.Cog):
                 role.id if role else None,
             )
         )
-        await interaction.response.send_message(
+        await respond(
+            interaction,
             embeds_settings.level_role_reply(level, role.id if role else None, already),
             ephemeral=True,
         )

@@ -30,6 +30,7 @@ from bot.economy.treasure import (
     MIN_OPENERS,
 )
 from bot.services import Services
+from bot.services.deferral import arm
 from bot.services.sweeper import Sweeper
 from bot.services.treasure import TreasureBoxes
 from bot.ui.context import amount, guild_id, key, respond
@@ -70,6 +71,7 @@ class OpenButton(
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         # A dynamic item's view has no error mapper of ours: route failures through the one.
+        arm(interaction)  # the open is a write: deferred if the ledger is slow
         try:
             cog = interaction.client.get_cog(TreasureCog.__cog_name__)
             if not isinstance(cog, TreasureCog):  # pragma: no cover - unloaded mid-flight

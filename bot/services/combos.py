@@ -99,13 +99,11 @@ def webhook_editor(client: discord.Client) -> Edit:
 
 
 async def announcement_ref(
-    interaction: discord.Interaction,
-    callback: discord.InteractionCallbackResponse[discord.Client] | None,
+    interaction: discord.Interaction, message_id: int | None
 ) -> AnnouncementRef:
-    """The announcement this interaction's answer posted. `callback` is None when another
-    delivery of the same interaction answered first; its answer is still this interaction's
-    original response, so one request looks its message id up."""
-    message_id = callback.message_id if callback is not None else None
+    """The announcement this interaction's answer posted (`message_id`, from `respond`). None
+    when another delivery of the same interaction answered first; its answer is still this
+    interaction's original response, so one request looks its message id up."""
     if message_id is None:
         message_id = (await interaction.original_response()).id
     return AnnouncementRef(interaction.application_id, interaction.token, message_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.economy.errors import InvalidInput
+from bot.services.deferral import defer
 
 
 async def role_member_ids(interaction: discord.Interaction, role: discord.Role) -> list[int]:
@@ -17,8 +18,7 @@ async def role_member_ids(interaction: discord.Interaction, role: discord.Role) 
     if interaction.client.intents.members:
         ids = {m.id for m in role.members if not m.bot}
     else:
-        if not interaction.response.is_done():
-            await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction, ephemeral=True)
         try:
             ids = await _fetch_role_members(interaction.client, role)
         except discord.Forbidden as exc:

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 
 import discord
 
+from bot.ui.answer import respond
 from bot.ui.errors import GiftcordView
 
 # Receives the button's interaction; returns the content / embed shown in place of the question.
@@ -36,9 +37,7 @@ class ConfirmView(GiftcordView):
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id != self.owner_id:
-            await interaction.response.send_message(
-                "Only the member who asked can answer this.", ephemeral=True
-            )
+            await respond(interaction, "Only the member who asked can answer this.", ephemeral=True)
             return False
         if self.check is not None:
             await self.check(interaction)  # raises → mapped to a refusal by on_error
@@ -52,7 +51,7 @@ class ConfirmView(GiftcordView):
     @discord.ui.button(label="Confirm", style=discord.ButtonStyle.success)
     async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
         if self.done:
-            await interaction.response.send_message("Already answered.", ephemeral=True)
+            await respond(interaction, "Already answered.", ephemeral=True)
             return
         self.done = True
         try:

@@ -24,18 +24,12 @@ import discord
 from discord import app_commands
 
 from bot.economy.errors import EconomyError
+from bot.ui.answer import is_redelivery, respond
 
 log = logging.getLogger("giftcord.errors")
 
-# Discord's "Interaction has already been acknowledged": another delivery of the SAME interaction
-# (a gateway redelivery) answered first.
-ALREADY_ACKNOWLEDGED = 40060
 # "Unknown interaction": the 3-second (or 15-minute follow-up) window closed before we answered.
 INTERACTION_EXPIRED = 10062
-
-
-def is_redelivery(error: BaseException) -> bool:
-    return isinstance(error, discord.HTTPException) and error.code == ALREADY_ACKNOWLEDGED
 
 
 def _unwrap(error: BaseException) -> BaseException:
@@ -79,10 +73,7 @@ async def reply_with_error(interaction: discord.Interaction, error: BaseExceptio
         return
     text, _ = sentence_for(error)
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True)
-        else:
-            await interaction.response.send_message(text, ephemeral=True)
+        await respond(interaction, content=text, ephemeral=True)
     except discord.HTTPException:
         # The interaction expired or Discord refused: the log is all we have left.
         log.warning("could not deliver an error reply for interaction %s", interaction.id)

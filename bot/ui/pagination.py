@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 
 import discord
 
+from bot.ui.answer import respond
 from bot.ui.errors import GiftcordView
 
 Render = Callable[[int], Awaitable[tuple[discord.Embed, int]]]
@@ -34,7 +35,8 @@ class Paginator(GiftcordView):
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id != self.owner_id:
-            await interaction.response.send_message(
+            await respond(
+                interaction,
                 "These buttons belong to whoever ran the command — run it yourself to browse.",
                 ephemeral=True,
             )
@@ -79,8 +81,8 @@ async def send_paginated(
         page = pages
         embed, pages = await render(page)
     if pages <= 1:
-        await interaction.response.send_message(embed=embed, ephemeral=ephemeral)
+        await respond(interaction, embed=embed, ephemeral=ephemeral)
         return
     view = Paginator(interaction.user.id, render, page, pages)
-    await interaction.response.send_message(embed=embed, view=view, ephemeral=ephemeral)
+    await respond(interaction, embed=embed, view=view, ephemeral=ephemeral)
     view.message = await interaction.original_response()

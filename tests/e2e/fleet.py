@@ -156,7 +156,7 @@ class Sent:
     @property
     def acknowledged(self) -> bool:
         """The public announcement reached Discord: the promise is that it follows the commit."""
-        return any(a.accepted for a in self.result.attempts) and not self.result.ephemeral
+        return self.result.acknowledged and not self.result.ephemeral
 
 
 @dataclass

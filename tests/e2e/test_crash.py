@@ -50,7 +50,7 @@ class Sent:
 
     @property
     def acknowledged(self) -> bool:
-        return any(a.accepted for a in self.result.attempts)
+        return self.result.acknowledged
 
 
 async def seed(db: Path, members: list[int]) -> None:

@@ -20,12 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.standin import DiscordStandIn
+from bot.sandbox.standin import DiscordStandIn, StandInError
 from tests.e2e.fleet import Fleet, GiftLoad, members_by_guild, replay_check, verify_gifts
 from tests.e2e.pgdb import require_backend, restart_server, scratch_database
 from tests.e2e.proc import alarming_lines
 
-START = 500
+START = 50_000  # enough that nobody runs dry, however fast the bots answer
 WORKERS = 4  # gifts in flight per guild
 EXTRA_MEMBERS = 5  # per guild, beside Alice, Bob and Carol
 
@@ -33,7 +33,13 @@ EXTRA_MEMBERS = 5  # per guild, beside Alice, Bob and Carol
 async def served_again(load: GiftLoad, guilds: list[int], more: int, what: str) -> None:
     """Wait until every guild in `guilds` has `more` acknowledged gifts beyond now."""
     mark = dict(load.acked)
-    await load.until(lambda: all(load.acked[g] >= mark.get(g, 0) + more for g in guilds), what)
+    seen = len(load.refused)
+    try:
+        await load.until(lambda: all(load.acked[g] >= mark.get(g, 0) + more for g in guilds), what)
+    except StandInError as exc:
+        raise AssertionError(
+            f"{exc}; answers meanwhile that were not announcements: {load.refused[seen:][-5:]}"
+        ) from exc
 
 
 async def crash_and_recover(

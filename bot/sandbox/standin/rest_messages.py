@@ -166,9 +166,10 @@ async def webhook_execute(request: web.Request) -> web.Response:
         raise unknown_webhook()  # follow-ups need an acknowledged interaction
     payload, uploads = await read_body(request)
     original = result.original
-    if original is not None and original.loading and result.type == 5:
+    if original is not None and original.loading and not original.deleted and result.type == 5:
         # Discord completes the "thinking" placeholder with the first follow-up (same message id,
-        # the defer's ephemerality), instead of posting a second message.
+        # the defer's ephemerality), instead of posting a second message. Once the placeholder
+        # is deleted, a follow-up is a new message.
         messages.complete_deferred(standin.world, original, payload, uploads)
         msg = original
     else:

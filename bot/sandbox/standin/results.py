@@ -153,37 +153,52 @@ class InteractionResult:
         return ([self.original] if self.original is not None else []) + self.followups
 
     @property
+    def answer(self) -> Message | None:
+        """The message the member sees as the answer: the original response or, when the bot
+        deleted a deferred placeholder to answer with a new message, that first follow-up."""
+        if self.original is not None and self.original.deleted and self.followups:
+            return self.followups[0]
+        return self.original
+
+    @property
+    def acknowledged(self) -> bool:
+        """The bot's answer shows something: a message, not just a "thinking" placeholder (a
+        deferral says nothing about the work behind it)."""
+        answer = self.answer
+        return answer is not None and not answer.loading and not answer.deleted
+
+    @property
     def content(self) -> str:
-        return "" if self.original is None else self.original.content
+        return "" if self.answer is None else self.answer.content
 
     @property
     def text(self) -> str:
-        return "" if self.original is None else self.original.text
+        return "" if self.answer is None else self.answer.text
 
     @property
     def embeds(self) -> list[dict[str, Any]]:
-        return [] if self.original is None else self.original.embeds
+        return [] if self.answer is None else self.answer.embeds
 
     @property
     def components(self) -> list[dict[str, Any]]:
-        return [] if self.original is None else self.original.components
+        return [] if self.answer is None else self.answer.components
 
     @property
     def ephemeral(self) -> bool:
-        return self.original is not None and self.original.ephemeral
+        return self.answer is not None and self.answer.ephemeral
 
     @property
     def attachments(self) -> list[Any]:
-        return [] if self.original is None else self.original.attachments
+        return [] if self.answer is None else self.answer.attachments
 
     @property
     def allowed_mentions(self) -> dict[str, Any] | None:
-        return None if self.original is None else self.original.allowed_mentions
+        return None if self.answer is None else self.answer.allowed_mentions
 
     @property
     def edits(self) -> list[dict[str, Any]]:
-        """Earlier versions of the original message (one per edit), oldest first."""
-        return [] if self.original is None else self.original.history
+        """Earlier versions of the answer's message (one per edit), oldest first."""
+        return [] if self.answer is None else self.answer.history
 
     def describe(self) -> str:
         parts = [f"interaction {self.id} kind={self.kind} callback={self.type}"]
@@ -208,19 +223,19 @@ class InteractionResult:
         )
 
     async def wait_for_text(self, text: str, *, timeout: float | None = None) -> Message:  # noqa: ASYNC109
-        """Wait until the original message (content or embeds) contains ``text``."""
+        """Wait until the answer (content or embeds) contains ``text``."""
         await self.wait_for(
-            lambda r: text in r.text, timeout=timeout, what=f"{text!r} in @original"
+            lambda r: text in r.text, timeout=timeout, what=f"{text!r} in the answer"
         )
-        assert self.original is not None
-        return self.original
+        assert self.answer is not None
+        return self.answer
 
     async def wait_for_edits(self, count: int = 1, *, timeout: float | None = None) -> Message:  # noqa: ASYNC109
         await self.wait_for(
             lambda r: len(r.edits) >= count, timeout=timeout, what=f"{count} edit(s)"
         )
-        assert self.original is not None
-        return self.original
+        assert self.answer is not None
+        return self.answer
 
     async def wait_for_followups(
         self,

@@ -303,7 +303,7 @@ class DiscordStandIn(WorldControls):
             )
         if wait_deferred and result.type == 5:
             await result.wait_for(
-                lambda r: r.original is not None and not r.original.loading,
+                lambda r: r.answer is not None and not r.answer.loading,
                 timeout=timeout,
                 what="the deferred response to be completed",
             )

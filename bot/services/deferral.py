@@ -1,0 +1,89 @@
+"""Answers in time: Discord drops an answer that comes more than 3 seconds after the
+interaction, and the member sees "The application did not respond" even though the gift behind
+it was sent.
+
+So every command (and every button that writes) is armed when it arrives: if its answer is not
+on its way after `DEFER_AFTER_SECONDS` (a ledger waiting for a lock, a slow disk, a restarting
+PostgreSQL), the interaction is deferred. Discord shows the member "giftcord is thinking…",
+visible only to them, and the answer completes it when it is ready, within Discord's 15
+minutes (`bot.ui.answer.respond`). A public answer (a gift's announcement) replaces the private
+placeholder with a public message, so the channel never sees a placeholder that could end in a
+refusal.
+
+Arming costs one timer per interaction, cancelled by the answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import discord
+
+from bot.ui.answer import DEFERRAL_KEY, is_redelivery
+
+# Discord's deadline is 3 s from the interaction's creation; the gateway's delivery and the
+# deferral's own round trip come out of it, so giftcord defers well before.
+DEFER_AFTER_SECONDS = 2.0
+
+
+class Deferral:
+    """One interaction's deferral: armed on arrival, fired by the timer or by `defer`, settled
+    by the answer."""
+
+    __slots__ = ("_deferring", "_interaction", "_timer", "ephemeral")
+
+    def __init__(self, interaction: discord.Interaction, delay: float | None) -> None:
+        self._interaction = interaction
+        self._deferring: asyncio.Task[Any] | None = None
+        self.ephemeral: bool | None = None  # how the deferral showed; None = not deferred
+        self._timer = (
+            None
+            if delay is None
+            else asyncio.get_running_loop().call_later(delay, self._start, True)
+        )
+
+    def _start(self, ephemeral: bool) -> None:
+        if self._deferring is None and not self._interaction.response.is_done():
+            self.ephemeral = ephemeral
+            self._deferring = asyncio.create_task(
+                self._interaction.response.defer(ephemeral=ephemeral, thinking=True)
+            )
+
+    async def defer(self, ephemeral: bool) -> None:
+        """Defer now (a command that knows its work is slow): shown as `ephemeral` unless the
+        timer deferred first."""
+        self.disarm()
+        self._start(ephemeral)
+        await self.settle()
+
+    def disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    async def settle(self) -> bool | None:
+        """Before the answer: no deferral from now on; when one was sent, wait for it and say
+        how it showed (True ephemeral, False public). None: not deferred, answer directly."""
+        self.disarm()
+        if self._deferring is None:
+            return None
+        try:
+            await self._deferring
+        except discord.HTTPException as exc:
+            if not is_redelivery(exc):
+                raise
+        return self.ephemeral
+
+
+def arm(interaction: discord.Interaction) -> None:
+    """On arrival: defer this interaction if its answer is not on its way in time."""
+    interaction.extras[DEFERRAL_KEY] = Deferral(interaction, DEFER_AFTER_SECONDS)
+
+
+async def defer(interaction: discord.Interaction, *, ephemeral: bool) -> None:
+    """Defer on purpose (work known to take a while, such as a chart); answer with `respond`."""
+    found = interaction.extras.get(DEFERRAL_KEY)
+    if not isinstance(found, Deferral):
+        found = interaction.extras[DEFERRAL_KEY] = Deferral(interaction, None)
+    await found.defer(ephemeral)
