@@ -4,7 +4,9 @@ same member within the combo window edits ONE announcement to "×N combo" instea
 Edits are coalesced per announcement: at most one edit in flight plus one trailing edit that
 carries the latest count, and consecutive edits of one announcement are spaced at least
 `min_edit_interval` seconds apart (real time) — never one edit per gift, even when every gift is
-answered before the next arrives, because Discord rate-limits message edits.
+answered before the next arrives, because Discord rate-limits message edits. A server's combos
+also share a budget of edits per second, so a server-wide burst of combos cannot take the
+bot's time from answering gifts.
 
 Memory is small and bounded. A window keeps only what the edit needs (`AnnouncementRef`: the
 application id, the interaction token and the message id — not the whole `Interaction`), and
@@ -29,6 +31,11 @@ log = logging.getLogger("giftcord.combos")
 TOKEN_LIFETIME_MARGIN = 14 * 60
 # Seconds between two edits of the same announcement (Discord allows a handful per few seconds).
 MIN_EDIT_INTERVAL = 1.0
+# Combo edits per second in one server, all its combos together. An edit costs the bot about
+# what answering a gift costs; when a whole server combos at once (an event: 150 fans sending
+# Roses to one creator), the answers come first and the counters catch up in turn, each
+# announcement's latest count still arriving in its trailing edit (docs/performance.md).
+SERVER_EDITS_PER_SECOND = 10.0
 # Real seconds between two sweeps for expired windows while any is open.
 SWEEP_INTERVAL = 5.0
 # An edit that waits longer than this for its first announcement gives up.
@@ -119,6 +126,7 @@ class ComboTracker:
         *,
         max_entries: int = 10_000,
         min_edit_interval: float = MIN_EDIT_INTERVAL,
+        server_edits_per_second: float = SERVER_EDITS_PER_SECOND,
         sweep_interval: float = SWEEP_INTERVAL,
     ) -> None:
         self.clock = clock
@@ -127,7 +135,11 @@ class ComboTracker:
         self.edit = edit
         self.max_entries = max_entries
         self.min_edit_interval = min_edit_interval
+        self.server_edit_spacing = 1.0 / server_edits_per_second
         self.sweep_interval = sweep_interval
+        # Per server, the loop time of the next free edit slot: edits across the server's
+        # combos go out spaced `server_edit_spacing` apart, first come first served.
+        self._next_server_slot: dict[int, float] = {}
         # In order of each window's last gift (a hit moves its window to the end), so the
         # expired windows are always at the front.
         self._combos: OrderedDict[ComboKey, Combo] = OrderedDict()
@@ -154,9 +166,12 @@ class ComboTracker:
         return dropped
 
     async def _sweep(self) -> None:
+        loop = asyncio.get_running_loop()
         while self._combos:
             await asyncio.sleep(self.sweep_interval)
             self.prune(self.clock())
+            now = loop.time()
+            self._next_server_slot = {g: at for g, at in self._next_server_slot.items() if at > now}
 
     def _ensure_sweeper(self) -> None:
         if self._sweeper is None or self._sweeper.done():
@@ -231,7 +246,10 @@ class ComboTracker:
         # its turn) sets `dirty` and is folded into the single trailing edit with the latest count.
         loop = asyncio.get_running_loop()
         while combo.dirty and not combo.failed and combo.ref is not None:
-            delay = combo.next_edit_at - loop.time()
+            now = loop.time()
+            at = max(now, combo.next_edit_at, self._next_server_slot.get(combo.guild_id, 0.0))
+            self._next_server_slot[combo.guild_id] = at + self.server_edit_spacing
+            delay = at - now
             if delay > 0:
                 await asyncio.sleep(delay)
                 if combo.failed:

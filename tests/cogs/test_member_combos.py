@@ -96,6 +96,40 @@ async def test_edits_are_coalesced_one_in_flight_plus_a_trailing_one() -> None:
     assert original.edits[-1] == "Rose ×51 combo"  # the trailing edit has the latest count
 
 
+async def test_a_servers_combos_share_its_edit_budget_and_each_ends_on_its_count() -> None:
+    """Forty combos in one server, each extended twice: their edits go out one server slot
+    apart (50 per second here), never all at once, and every announcement's last edit still
+    carries its own final count."""
+    rate = 50.0
+    edited: list[tuple[float, str]] = []
+    loop = asyncio.get_running_loop()
+
+    async def edit(ref: AnnouncementRef, embed: discord.Embed) -> None:
+        edited.append((loop.time(), f"{ref.message_id}:{embed.title}"))
+
+    tracker = ComboTracker(
+        FakeClock(1_700_000_000.0), 15, render, edit, server_edits_per_second=rate
+    )
+    combos = []
+    for sender in range(40):
+        combo, _ = tracker.hit(1, sender, 99, "Rose", count=1, coins=1, diamonds=1, message=None)
+        tracker.attach(combo, AnnouncementRef(1, "token", sender))
+        combos.append(combo)
+    for _ in range(2):
+        for combo in combos:
+            tracker.hit(1, combo.sender_id, 99, "Rose", count=1, coins=1, diamonds=1, message=None)
+            tracker.request_edit(combo)
+        await asyncio.sleep(0)
+    await tracker.drain()
+    times = [at for at, _ in edited]
+    # Each edit waits for its own server slot, one slot after the previous one's: a stalled
+    # loop can only make them later, so the edits span at least their slots.
+    assert times[-1] - times[0] >= (len(times) - 1) / rate * 0.9
+    last = {text.split(":")[0]: text for _, text in edited}
+    assert last == {str(c.sender_id): f"{c.sender_id}:Rose ×3 combo" for c in combos}
+    assert len(edited) <= 2 * len(combos)  # coalesced: not one per gift
+
+
 async def test_edits_wait_for_the_first_announcement() -> None:
     tracker, original = tracker_with(FakeClock(1_700_000_000.0), SlowOriginal(0))
     combo, _ = hit(tracker)
