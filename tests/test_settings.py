@@ -114,6 +114,12 @@ def test_custom_gift_catalogue_from_config(tmp_path: Path) -> None:
             "levels.thresholds / GIFTCORD_LEVELS__THRESHOLDS: the first amount (level 1) must be 1",
         ),
         (
+            "[economy]\ndaily_spend_cap_usd = 100\n",  # TikTok's 17,500-coin package is $249.99
+            {},
+            "economy.daily_spend_cap_usd / GIFTCORD_ECONOMY__DAILY_SPEND_CAP_USD: is below the "
+            "price of the 17,500-coin package ($249.99): it could never be bought",
+        ),
+        (
             "",
             {"GIFTCORD_LIVE__MAX_HOURS": "0"},
             "live.max_hours / GIFTCORD_LIVE__MAX_HOURS: Input should be greater than or equal to 1",

@@ -95,7 +95,7 @@ class EconomyConfig(BaseModel):
     custom_min_coins: int = Field(default=30, gt=0, validate_default=True)
     custom_max_coins: int = Field(default=100_000, gt=0, validate_default=True)
     custom_usd_per_coin: NonNegUSD = Decimal("0.0108")
-    daily_spend_cap_usd: NonNegUSD = Decimal("250.00")
+    daily_spend_cap_usd: Annotated[NonNegUSD, Field(validate_default=True)] = Decimal("250.00")
     purchase_confirm_above_usd: NonNegUSD = Decimal("20.00")
     diamonds_per_coin: Annotated[Decimal, Field(gt=0, le=100)] = Decimal("1")
     usd_per_diamond: NonNegUSD = Decimal("0.005")
@@ -144,6 +144,21 @@ class EconomyConfig(BaseModel):
         for p in packages:
             _within_max_balance(p.coins, info, f"the {format_count(p.coins)}-coin package")
         return packages
+
+    @field_validator("daily_spend_cap_usd")
+    @classmethod
+    def _cap_allows_every_package(cls, cap: Decimal, info: ValidationInfo) -> Decimal:
+        # A package dearer than a whole day's cap would be offered and always refused.
+        packages: list[PackageConfig] = info.data.get("packages") or []
+        dear = [p for p in packages if p.usd > cap]
+        if dear:
+            worst = max(dear, key=lambda p: p.usd)
+            raise ValueError(
+                f"is below the price of the {format_count(worst.coins)}-coin package "
+                f"({format_usd(worst.usd)}): it could never be bought — raise the cap or "
+                "leave that package out"
+            )
+        return cap
 
     @field_validator("custom_min_coins", "custom_max_coins")
     @classmethod
