@@ -25,12 +25,13 @@ GONE_SENTENCE = (
 
 
 class DatabaseFileGone(StorageError):
-    """The database file was deleted or replaced while the bot ran: every write is refused."""
+    """The database file was deleted or replaced while the bot ran: every write and every
+    read is refused (a read would show balances from a file that is no longer the database)."""
 
     def __init__(self, path: str, what: str) -> None:
         super().__init__(
-            f"the database file {path} {what} while giftcord was running: every write is "
-            "refused from now on (nothing more is acknowledged)",
+            f"the database file {path} {what} while giftcord was running: every write and "
+            "read is refused from now on (nothing more is acknowledged)",
             GONE_SENTENCE,
         )
         self.path, self.what = path, what

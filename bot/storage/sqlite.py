@@ -149,6 +149,7 @@ class SqliteLedger:
         query = queries.READS.get(type(request))
         if query is None:
             raise TypeError(f"no query for {type(request).__name__}")
+        await self.writer.refuse_if_gone()
         try:
             got: T = await self._rconn._execute(
                 snapshot, self._rconn._conn, query, request, self._clock()

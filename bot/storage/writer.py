@@ -144,6 +144,17 @@ class GroupCommitWriter:
             else:
                 future.set_exception(value)
 
+    async def refuse_if_gone(self) -> None:
+        """Before a read: a file found gone (by a write, or now) refuses the read too, so no
+        member is shown balances from a file that is no longer the database."""
+        gone = self._gone
+        if gone is None:
+            gone = self._file_gone()
+            if gone is None:
+                return
+            await self._report_loss(gone)
+        raise gone.again()
+
     def _file_gone(self) -> DatabaseFileGone | None:
         if self._identity is None:
             return None

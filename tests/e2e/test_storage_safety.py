@@ -88,6 +88,10 @@ async def test_a_deleted_database_refuses_every_later_gift_and_logs_it_once(
         for sidecar in (Path(f"{db}-wal"), Path(f"{db}-shm")):
             sidecar.unlink(missing_ok=True)
 
+        # A read finds it first: no balance is shown from a file that is not the database.
+        balance = await standin.user(ALICE).invoke("balance")
+        assert balance.ephemeral, balance.describe()
+        assert GONE_SENTENCE in balance.text, balance.describe()
         one_by_one = [await gift_rose(standin) for _ in range(3)]
         at_once = await asyncio.gather(*(gift_rose(standin) for _ in range(6)))
         for refused in [*one_by_one, *at_once]:
@@ -97,6 +101,8 @@ async def test_a_deleted_database_refuses_every_later_gift_and_logs_it_once(
             "mod grant", member=BOB, currency="coins", amount="10", reason="after the loss"
         )
         assert GONE_SENTENCE in grant.text, grant.describe()
+        again = await standin.user(BOB).invoke("balance")
+        assert GONE_SENTENCE in again.text, again.describe()
         code, _ = await bot.stop()
         assert code == 0, bot.output
     finally:
