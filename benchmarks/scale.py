@@ -531,7 +531,7 @@ async def startup(big: Path, empty: Path, runs: int) -> dict[str, Any]:
     out: dict[str, Any] = {"runs": runs}
     # The open-time file check (connection.open_check: header, schema, edge rows of each table;
     # the whole-file quick_check moved to `verify`).
-    from bot.storage.connection import open_check
+    from bot.storage.sqlite.connection import open_check
 
     con = sqlite3.connect(f"file:{big}?mode=ro", uri=True)
     t = time.perf_counter()

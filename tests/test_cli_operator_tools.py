@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.economy.export import LEDGER_COLUMNS
-from bot.storage.schema import LATEST
+from bot.storage.sqlite.schema import LATEST
 from tests.test_settings import run_cli
 
 TOOLS = (("verify",), ("backup", "copy.db"), ("export", "--guild", "1"))

@@ -2,7 +2,7 @@
 
 Moving a server between backends: every giftcord table, row for row, from one snapshot of the
 source into an EMPTY target at the same schema version (both schemas keep the same logical
-tables and version numbers: storage/schema.py, storage/postgres/schema.py). The target is
+tables and version numbers: storage/sqlite/schema.py, storage/postgres/schema.py). The target is
 created and migrated by opening it as a ledger — which also refuses a target a running bot
 holds (SQLite's lock file; on PostgreSQL another giftcord connection to the database) — and the
 copy is then proved: `verify` on both sides and every account's balances compared.
@@ -24,12 +24,12 @@ from typing import Any
 
 from bot.economy.config import EconomyConfig
 from bot.storage import opening
-from bot.storage.connection import connect_read_only, database_path
 from bot.storage.errors import StorageError
 from bot.storage.postgres import dump
 from bot.storage.postgres.conn import Cursor, PgWorker, redact
 from bot.storage.postgres.schema import IDENTITY_TABLES, LATEST, TABLES, TXN_BLOCK
 from bot.storage.postgres.tools import dsn, require_schema
+from bot.storage.sqlite.connection import connect_read_only, database_path
 
 Rows = tuple[list[str], Iterator[tuple[Any, ...]]]
 

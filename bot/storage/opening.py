@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 
 from bot.economy.config import EconomyConfig
 from bot.storage import tools
-from bot.storage.connection import database_path
 from bot.storage.errors import StorageError
+from bot.storage.sqlite.connection import database_path
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 

@@ -19,9 +19,9 @@ from typing import Any
 from bot.economy.ledger import SystemAccount
 from bot.economy.reads import ExportRows
 from bot.economy.rules import diamonds_for_coins
-from bot.storage.connection import connect_read_only, snapshot
 from bot.storage.errors import StorageError, storage_error
 from bot.storage.queries import export_rows as _export_rows
+from bot.storage.sqlite.connection import connect_read_only, snapshot
 
 MAX_LISTED = 50  # violations named per check; the count says how many more
 

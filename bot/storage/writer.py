@@ -21,7 +21,12 @@ from bot.economy.config import EconomyConfig
 from bot.economy.requests import Write
 from bot.storage.batch import run_batch
 from bot.storage.errors import StorageError, storage_error
-from bot.storage.file_identity import DatabaseFileGone, FileIdentity, loss_report, rescue_copy
+from bot.storage.sqlite.file_identity import (
+    DatabaseFileGone,
+    FileIdentity,
+    loss_report,
+    rescue_copy,
+)
 
 log = logging.getLogger("giftcord.storage")
 

@@ -19,7 +19,7 @@ from bot.economy.ledger import AdjustMode, Currency
 from bot.economy.requests import Adjust
 from bot.sandbox.standin import ALICE, BOB, GUILD_ID, MODERATOR, OWNER, DiscordStandIn
 from bot.storage import SqliteLedger
-from bot.storage.file_identity import GONE_SENTENCE
+from bot.storage.sqlite.file_identity import GONE_SENTENCE
 from tests.e2e.proc import BotProcess, alarming_lines, bot_env, plain, run_cli
 from tests.e2e.test_process import own_balance
 

@@ -14,7 +14,7 @@ from bot.economy.reads import ExportRows, GetAccount
 from bot.economy.requests import ExchangeDiamonds, SendGift
 from bot.storage import CorruptDatabase, SqliteLedger, StorageError, database_path, open_ledger
 from bot.storage.errors import USER_SENTENCE
-from bot.storage.schema import LATEST
+from bot.storage.sqlite.schema import LATEST
 from tests.storage.conftest import GUILD, FakeClock, fund, key
 from tests.storage.test_period_boards import START as PERIOD_START
 

@@ -16,7 +16,7 @@ from bot.economy.config import EconomyConfig
 from bot.economy.reads import GetAccount
 from bot.economy.requests import SendGift
 from bot.storage import SqliteLedger, StorageError
-from bot.storage.file_identity import GONE_SENTENCE, DatabaseFileGone
+from bot.storage.sqlite.file_identity import GONE_SENTENCE, DatabaseFileGone
 from tests.storage.conftest import GUILD, FakeClock, fund, key
 
 

@@ -23,7 +23,7 @@ from bot.economy.reads import (
 )
 from bot.economy.requests import DecideCashout, SendGift
 from bot.storage import SqliteLedger
-from bot.storage.schema import LATEST
+from bot.storage.sqlite.schema import LATEST
 from tests.test_settings import run_cli
 
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "v1_ledger.sql"

@@ -19,18 +19,18 @@ from bot.economy import ledger as L
 from bot.economy.config import EconomyConfig
 from bot.economy.requests import Request, Write
 from bot.storage import queries, tools
-from bot.storage.checkpointer import Checkpointer
-from bot.storage.connection import (
+from bot.storage.errors import StorageError, storage_error
+from bot.storage.sqlite.checkpointer import Checkpointer
+from bot.storage.sqlite.connection import (
     SYNC_MODES,
     database_path,
     setup_reader,
     setup_writer,
     snapshot,
 )
-from bot.storage.errors import StorageError, storage_error
-from bot.storage.file_identity import FileIdentity
-from bot.storage.filelock import DatabaseLock
-from bot.storage.schema import apply_migrations, schema_version
+from bot.storage.sqlite.file_identity import FileIdentity
+from bot.storage.sqlite.filelock import DatabaseLock
+from bot.storage.sqlite.schema import apply_migrations, schema_version
 from bot.storage.writer import GroupCommitWriter
 
 T = TypeVar("T")

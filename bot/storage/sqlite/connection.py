@@ -16,7 +16,7 @@ from bot.storage.errors import (
     primary_code,
     storage_error,
 )
-from bot.storage.schema import LATEST, apply_migrations, schema_version
+from bot.storage.sqlite.schema import LATEST, apply_migrations, schema_version
 
 T = TypeVar("T")
 SYNC_MODES = ("FULL", "EXTRA", "NORMAL", "OFF")
