@@ -7,9 +7,12 @@ does that).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -20,10 +23,14 @@ from bot.services import Services
 from bot.services.deferral import arm
 from bot.services.level_roles import LevelRoles
 from bot.settings import DiscordSettings
+from bot.ui.answer import respond
 from bot.ui.errors import reply_with_error
 from bot.ui.option_check import check_options
 
 log = logging.getLogger("giftcord.app")
+
+# What a member reads for an interaction that arrives while the bot is stopping (a restart).
+STOPPING_SENTENCE = "giftcord is restarting, so nothing was changed — try again in a few seconds."
 
 # Every feature is one extension; a cog that fails to load fails start-up.
 EXTENSIONS: tuple[str, ...] = (
@@ -54,6 +61,8 @@ class GiftcordTree(app_commands.CommandTree):
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         if interaction.type is not discord.InteractionType.application_command:
             return True
+        if not await admitted(interaction):
+            return False
         command = interaction.command
         if isinstance(command, app_commands.Command):
             try:
@@ -111,6 +120,9 @@ class GiftcordBot(commands.Bot):
         )
         self.services = services
         self._extensions = extensions
+        # The tasks handling interactions now: a stop waits for their answers (`finish`).
+        self._handling: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
+        self.stopping = False
         # Shared by the cogs that give level roles (after gifts) and map them (`/settings`), so
         # a refusal is reported once per role whichever of them met it.
         self.level_roles = LevelRoles(self, services.ledger, services.levels)
@@ -127,3 +139,47 @@ class GiftcordBot(commands.Bot):
 
     async def on_ready(self) -> None:
         log.info("connected as %s to %d servers", self.user, len(self.guilds))
+
+    def admit(self) -> bool:
+        """As a handler starts: its task is remembered, so that a stop waits for its answer;
+        False once the bot is stopping (the handler then only says so)."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._handling.add(task)
+        return not self.stopping
+
+    async def finish(self, timeout: float) -> None:  # noqa: ASYNC109 - a bounded wait by design
+        """Before closing on a stop (SIGTERM, SIGINT): admit no more interactions and wait up to
+        `timeout` seconds for those being handled (and for the sentences telling later ones
+        the bot is stopping), so each gift that committed is announced and none is cut off by
+        the closed connection."""
+        self.stopping = True
+        loop, current = asyncio.get_running_loop(), asyncio.current_task()
+        deadline = loop.time() + timeout
+        first = True
+        while live := [t for t in self._handling if not t.done() and t is not current]:
+            if first:
+                log.info("stopping: answering the %d interactions being handled first", len(live))
+                first = False
+            if (remaining := deadline - loop.time()) <= 0:
+                log.warning(
+                    "stopping: %d interactions were still unanswered after %.0f s",
+                    len(live),
+                    timeout,
+                )
+                return
+            await asyncio.wait(live, timeout=remaining)
+
+
+async def admitted(interaction: discord.Interaction) -> bool:
+    """Whether a handler may go on; one arriving while the bot stops gets a sentence instead."""
+    bot = interaction.client
+    if not isinstance(bot, GiftcordBot) or bot.admit():
+        return True
+    try:
+        await respond(interaction, STOPPING_SENTENCE, ephemeral=True)
+    except (discord.HTTPException, aiohttp.ClientError, RuntimeError) as exc:
+        # Arrived in the last moment before the connection closed: Discord tells the member
+        # the app did not respond, and nothing was changed.
+        log.info("interaction %s came as the bot stopped, unanswered: %s", interaction.id, exc)
+    return False

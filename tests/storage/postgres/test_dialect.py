@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.storage.sqlite import schema as sqlite_schema
 from bot.storage.postgres import schema as pg_schema
 from bot.storage.postgres.dialect import translate
+from bot.storage.sqlite import schema as sqlite_schema
 from bot.storage.steps import _credit_sql
 
 pytestmark = pytest.mark.no_server
