@@ -12,7 +12,8 @@ import re
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DOCS = sorted((REPO / "docs").glob("*.md"))
+# The README's reliability table cites tests too.
+DOCS = [*sorted((REPO / "docs").glob("*.md")), REPO / "README.md"]
 # `tests/storage/sqlite/test_faults.py::test_backup_is_an_openable_checked_copy`, or a bare path.
 CITATION = re.compile(r"`((?:tests|bot|cogs|benchmarks)/[\w/.-]+\.(?:py|csv|md))(?:::(\w+))?`")
 # `docs/economy.md` wherever the README, a doc or a code comment cites one.
@@ -31,7 +32,7 @@ def top_level_names(path: Path) -> set[str]:
 
 
 def citations() -> list[tuple[str, str, str | None]]:
-    """(doc, cited path, cited name or None) for every citation in docs/."""
+    """(doc, cited path, cited name or None) for every citation in docs/ and the README."""
     found = []
     for doc in DOCS:
         for match in CITATION.finditer(doc.read_text(encoding="utf-8")):
@@ -56,7 +57,7 @@ def test_every_cited_test_and_file_exists() -> None:
 
 def test_docs_the_readme_docs_and_code_mention_exist() -> None:
     code = [p for top in ("bot", "cogs", "benchmarks", "tests") for p in (REPO / top).rglob("*.py")]
-    texts = [REPO / "README.md", *DOCS, *code]
+    texts = [*DOCS, *code]
     mentioned = {m for t in texts for m in DOC_PATH.findall(t.read_text(encoding="utf-8"))}
     assert {"docs/economy.md", "docs/reliability.md", "docs/performance.md"} <= mentioned
     assert not [m for m in sorted(mentioned) if not (REPO / m).is_file()]
