@@ -1,0 +1,102 @@
+"""A stream of `/gift`s from several concurrent members through the stand-in, for the gateway
+and fault tests of the real process (tests/e2e/test_invalid_session.py, test_fault_storm.py).
+
+Each worker sends one gift after another (a member waits for the answer before the next) until
+the test calls `stop`. A gift Discord could not deliver — its session was invalidated and the
+bot has not identified again — is recorded as `undelivered` (that member saw "The application
+did not respond"), and the worker waits for the bot to be back, as a member retrying later
+would; any other failure to get an answer is a `failure`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+
+from bot.sandbox.standin import DiscordStandIn
+from bot.sandbox.standin.errors import InteractionUndelivered, StandInError
+from tests.e2e.test_crash import GIFT, START_COINS, Sent
+
+
+@dataclass
+class Gift(Sent):
+    gift: str = GIFT
+
+
+@dataclass
+class GiftStream:
+    standin: DiscordStandIn
+    members: list[int]
+    seed: int = 0
+    gifts: tuple[str, ...] = (GIFT,)  # what each gift is, drawn uniformly
+    max_count: int = 1
+    sent: list[Gift] = field(default_factory=list)
+    undelivered: list[Gift] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+        self.stopping = False
+        self._workers: list[asyncio.Task[None]] = []
+
+    @property
+    def acknowledged(self) -> int:
+        return self.acknowledged_since(0)
+
+    def acknowledged_since(self, index: int) -> int:
+        """Acknowledged gifts among those sent from `sent[index]` on."""
+        return sum(s.acknowledged for s in self.sent[index:])
+
+    @property
+    def delivered(self) -> list[Gift]:
+        """What reached the bot: every gift sent but the undelivered ones."""
+        lost = {id(s) for s in self.undelivered}
+        return [s for s in self.sent if id(s) not in lost]
+
+    def start(self, workers: int) -> None:
+        self._workers = [asyncio.create_task(self._worker()) for _ in range(workers)]
+
+    async def stop(self) -> None:
+        """No new gifts; returns once every gift in flight has its answer (or failed)."""
+        self.stopping = True
+        for task in self._workers:
+            await task
+
+    async def wait_for_acknowledged(
+        self,
+        count: int,
+        since: int = 0,
+        timeout: float = 30.0,  # noqa: ASYNC109
+    ) -> None:
+        """Until `count` gifts sent from `sent[since]` on are acknowledged (none may fail)."""
+        await self.standin.wait_until(
+            lambda: self.acknowledged_since(since) >= count or bool(self.failures),
+            timeout=timeout,
+            what=f"{count} acknowledged gifts",
+        )
+        assert not self.failures, self.failures[:3]
+
+    async def _worker(self) -> None:
+        while not self.stopping and not self.failures:
+            sender, recipient = self.rng.sample(self.members, 2)
+            gift, count = self.rng.choice(self.gifts), self.rng.randint(1, self.max_count)
+            r = self.standin.user(sender).prepare("gift", member=recipient, gift=gift, count=count)
+            s = Gift(r, sender, recipient, count, gift)
+            self.sent.append(s)
+            try:
+                await self.standin.deliver(r, timeout=20)
+            except InteractionUndelivered:
+                self.undelivered.append(s)
+                await self.standin.gateway.wait_for_sessions(1, timeout=30)
+            except StandInError as exc:
+                self.failures.append(f"{exc}: {r.describe()}")
+
+    def expected_balances(self, committed: list[Gift]) -> dict[int, tuple[int, int]]:
+        """(coins, diamonds) of every member after exactly `committed` (1 coin = 1 diamond)."""
+        spent, got = Counter[int](), Counter[int]()
+        for s in committed:
+            spent[s.sender] += s.coins
+            got[s.recipient] += s.coins
+        return {uid: (START_COINS - spent[uid], got[uid]) for uid in self.members}
