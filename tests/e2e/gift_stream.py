@@ -1,8 +1,8 @@
 """A stream of `/gift`s from several concurrent members through the stand-in, for the gateway
 and fault tests of the real process (tests/e2e/test_invalid_session.py, test_fault_storm.py).
 
-Each worker sends one gift after another (a member waits for the answer before the next) until
-the test calls `stop`. A gift Discord could not deliver — its session was invalidated and the
+Each worker sends one gift after another (a member waits for the answer, and up to `think`
+seconds more, before the next) until the test calls `stop` or `limit` gifts were sent. A gift Discord could not deliver — its session was invalidated and the
 bot has not identified again — is recorded as `undelivered` (that member saw "The application
 did not respond"), and the worker waits for the bot to be back, as a member retrying later
 would; any other failure to get an answer is a `failure`.
@@ -32,6 +32,7 @@ class GiftStream:
     seed: int = 0
     gifts: tuple[str, ...] = (GIFT,)  # what each gift is, drawn uniformly
     max_count: int = 1
+    think: float = 0.0  # a member's pause between two gifts: uniform in [0, think] seconds
     sent: list[Gift] = field(default_factory=list)
     undelivered: list[Gift] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
@@ -39,6 +40,7 @@ class GiftStream:
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
         self.stopping = False
+        self.limit: int | None = None
         self._workers: list[asyncio.Task[None]] = []
 
     @property
@@ -55,14 +57,19 @@ class GiftStream:
         lost = {id(s) for s in self.undelivered}
         return [s for s in self.sent if id(s) not in lost]
 
-    def start(self, workers: int) -> None:
+    def start(self, workers: int, limit: int | None = None) -> None:
+        self.limit = limit
         self._workers = [asyncio.create_task(self._worker()) for _ in range(workers)]
 
-    async def stop(self) -> None:
-        """No new gifts; returns once every gift in flight has its answer (or failed)."""
-        self.stopping = True
+    async def join(self) -> None:
+        """Until every worker is done (`limit` reached, or `stop`), each gift answered or failed."""
         for task in self._workers:
             await task
+
+    async def stop(self) -> None:
+        """No new gifts; then `join`."""
+        self.stopping = True
+        await self.join()
 
     async def wait_for_acknowledged(
         self,
@@ -80,6 +87,8 @@ class GiftStream:
 
     async def _worker(self) -> None:
         while not self.stopping and not self.failures:
+            if self.limit is not None and len(self.sent) >= self.limit:
+                return
             sender, recipient = self.rng.sample(self.members, 2)
             gift, count = self.rng.choice(self.gifts), self.rng.randint(1, self.max_count)
             r = self.standin.user(sender).prepare("gift", member=recipient, gift=gift, count=count)
@@ -92,6 +101,8 @@ class GiftStream:
                 await self.standin.gateway.wait_for_sessions(1, timeout=30)
             except StandInError as exc:
                 self.failures.append(f"{exc}: {r.describe()}")
+            if self.think:
+                await asyncio.sleep(self.rng.uniform(0, self.think))
 
     def expected_balances(self, committed: list[Gift]) -> dict[int, tuple[int, int]]:
         """(coins, diamonds) of every member after exactly `committed` (1 coin = 1 diamond)."""

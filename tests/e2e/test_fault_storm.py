@@ -1,0 +1,184 @@
+"""Discord's bad day during a long gift storm, through the real process: 600 `/gift`s from eight
+concurrent members — Roses (streakable: repeats edit one announcement to "×N combo" through the
+interaction's webhook) and Heart Mes (each its own announcement) — with `/diamonds stats`
+(deferred, then answered by a follow-up) alongside, while the stand-in injects, at seeded random
+points spread over the storm: 429s with `retry_after` (per route, and one global) and
+500/502/503 on interaction callbacks, on the combos' webhook edits and on the follow-ups, and
+one gateway drop with no close frame (discord.py RESUMEs).
+
+Promised: every gift is charged exactly once (ledger, balances and `verify` equal the model);
+every member got exactly one answer and no announcement is posted twice; every combo's
+announcement ends showing its whole count; the log says each fault once — one warning per 429,
+nothing for a retried 5xx, one line for the RESUME — never a line per gift, never an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.sandbox.standin import ALICE, BOB, CAROL, GENERAL, DiscordStandIn
+from bot.sandbox.standin.faults import CALLBACK, FOLLOWUP, Fault
+from bot.sandbox.standin.results import InteractionResult
+from tests.e2e.gift_stream import Gift, GiftStream
+from tests.e2e.proc import BotProcess, alarming_lines, plain, run_cli
+from tests.e2e.test_crash import read_back, seeded
+from tests.e2e.test_invalid_session import RESUMED
+
+EDIT = "PATCH /webhooks/{application_id}/{token}/messages/{message_id}"  # a combo's edit
+WORKERS, TOTAL, THINK, SEED = 8, 600, 0.1, 15
+ROSE, HEART = "Rose", "Heart Me"
+RATE_LIMITED = "is rate limited. Retrying in"  # discord.py's warning, once per 429 it meets
+DROP = "gateway drop"
+# (route, status, options): each answers one request instead of Discord's API.
+FAULTS: list[tuple[str, int, dict[str, float | bool]]] = [
+    (CALLBACK, 429, {"retry_after": 0.3}),
+    (CALLBACK, 429, {"retry_after": 0.2, "is_global": True}),
+    (EDIT, 429, {"retry_after": 0.3}),
+    (FOLLOWUP, 429, {"retry_after": 0.2}),
+    *((route, status, {}) for route in (CALLBACK, EDIT, FOLLOWUP) for status in (500, 502, 503)),
+]
+SHOWN = re.compile(rf"{ROSE} ×([\d,]+)")  # the count an announcement's title shows
+
+
+async def chaos(standin: DiscordStandIn, stream: GiftStream, injected: list[Fault]) -> None:
+    """Each fault (and the drop) armed once the storm has sent its seeded number of gifts —
+    between the 30th and the 150th before the end, in a seeded random order."""
+    rng = random.Random(SEED)
+    steps: list[tuple[str, int, dict[str, float | bool]]] = [*FAULTS, (DROP, 0, {})]
+    points = sorted(rng.randint(30, TOTAL - 150) for _ in steps)
+    rng.shuffle(steps)
+    for point, (route, status, options) in zip(points, steps, strict=True):
+        await standin.wait_until(
+            lambda: len(stream.sent) >= point or bool(stream.failures),  # noqa: B023 - awaited here
+            timeout=60,
+            what=f"{point} gifts sent",
+        )
+        if route == DROP:
+            standin.gateway.drop_all()
+        else:
+            injected.append(standin.faults.add(route, status, **options))
+
+
+async def ask_for_stats(
+    standin: DiscordStandIn,
+    members: list[int],
+    asked: list[InteractionResult],
+    done: Callable[[], bool],
+) -> None:
+    """`/diamonds stats` from one member after another until `done()`: each deferred, then a
+    follow-up with the chart."""
+    rng = random.Random(SEED + 1)
+    while not done():
+        r = standin.user(rng.choice(members)).prepare("diamonds stats")
+        asked.append(r)
+        await standin.deliver(r, timeout=20, wait_followups=1)
+
+
+def announcements(standin: DiscordStandIn) -> list[tuple[int, str]]:
+    """(interaction id, text) of every public gift post in #general."""
+    return [
+        (m.interaction_id, m.text)
+        for m in standin.messages(GENERAL)
+        if m.interaction_id is not None and "🎁" in m.text
+    ]
+
+
+def combo_shortfall(standin: DiscordStandIn, sent: list[Gift]) -> dict[tuple[int, int], int]:
+    """Per (sender, recipient): Roses sent minus what their announcements show (none once every
+    combo's last edit has landed with its latest count)."""
+    by_id = {s.result.id: s for s in sent}
+    gap = Counter[tuple[int, int]]()
+    for s in sent:
+        if s.gift == ROSE:
+            gap[(s.sender, s.recipient)] += s.coins
+    for iid, text in announcements(standin):
+        s = by_id[iid]
+        if s.gift == ROSE:
+            shown = SHOWN.search(text)
+            assert shown is not None, text
+            gap[(s.sender, s.recipient)] -= int(shown.group(1).replace(",", ""))
+    return {pair: n for pair, n in gap.items() if n}
+
+
+async def test_a_long_gift_storm_through_faults_charges_and_answers_each_gift_once(
+    standin: DiscordStandIn, tmp_path: Path
+) -> None:
+    members = [ALICE, BOB, CAROL, *(m.user.id for m in standin.add_members(3, prefix="s"))]
+    db, env = await seeded(standin, tmp_path, members)
+    stream = GiftStream(standin, members, SEED, (ROSE, HEART), max_count=3, think=THINK)
+    injected: list[Fault] = []
+    asked: list[InteractionResult] = []
+    stormed = False
+
+    def all_faults_met() -> bool:
+        return len(injected) == len(FAULTS) and all(f.injected == f.times for f in injected)
+
+    bot = await BotProcess.start(env, tmp_path)
+    try:
+        await bot.wait_ready(standin)
+        # The first chart loads matplotlib (a second or two): out of the storm's way.
+        await standin.user(BOB).invoke("diamonds stats", timeout=20, wait_followups=1)
+        log_at_storm = len(bot.lines)
+        stream.start(WORKERS, limit=TOTAL)
+        stats = asyncio.create_task(
+            ask_for_stats(standin, members, asked, lambda: stormed and all_faults_met())
+        )
+        await chaos(standin, stream, injected)
+        await stream.join()
+        stormed = True
+        await standin.wait_until(  # the follow-up faults may still wait for a chart
+            lambda: all_faults_met() or stats.done(), timeout=30, what="every fault to be met"
+        )
+        await stats
+        await standin.gateway.wait_for_resumes(1, timeout=30)
+        await standin.wait_until(
+            lambda: not combo_shortfall(standin, stream.sent),
+            timeout=30,
+            what="every combo announcement to show its whole count",
+        )
+        await bot.stop()
+    finally:
+        await bot.kill()
+    assert not stream.failures, stream.failures[:3]
+    assert Counter(standin.faults.log) == Counter((route, status) for route, status, _ in FAULTS)
+    assert standin.gateway.resume_count == 1
+    assert len(standin.gateway.sessions) == 1
+
+    # Charged exactly once: the ledger holds every gift sent, once, and nothing else.
+    sent = stream.sent
+    assert len(sent) == TOTAL
+    gifts, balances = read_back(db)
+    assert sorted(gifts) == sorted(s.result.id for s in sent)
+    for uid, expected in stream.expected_balances(sent).items():
+        assert balances[uid] == expected, uid
+    verify = await run_cli("verify", env=env, cwd=tmp_path)
+    assert verify.returncode == 0, str(verify)
+    assert "verify: OK" in verify.stdout
+
+    # One answer each; one public post per announcement; the rest are the combos' private notes.
+    for r in [s.result for s in sent] + asked:
+        assert [a.accepted for a in r.attempts] == [True], r.describe()
+    assert all(len(r.followups) == 1 for r in asked), [r.describe() for r in asked][:3]
+    posted = [iid for iid, _ in announcements(standin)]
+    assert len(posted) == len(set(posted)), "an announcement was posted twice"
+    public = {s.result.id for s in sent if not s.result.ephemeral}
+    assert set(posted) == public
+    notes = [s for s in sent if s.result.ephemeral]
+    assert all(s.gift == ROSE and "combo now" in s.result.text for s in notes)
+    assert notes, "no combo formed"
+    assert standin.route_counts[EDIT] > 0
+
+    # The log: one warning per 429, one line for the RESUME, nothing else of note.
+    said = [plain(line) for line in bot.lines[log_at_storm:]]
+    limited = [line for line in said if RATE_LIMITED in line]
+    assert len(limited) == sum(status == 429 for _, status, _ in FAULTS), "\n".join(said)
+    assert [line for line in alarming_lines(bot.output) if RATE_LIMITED not in line] == []
+    assert sum(RESUMED in line for line in said) == 1, "\n".join(said)
+    others = [line for line in said if RATE_LIMITED not in line]  # (a 429's names the webhook)
+    assert not [line for line in others if any(str(s.result.id) in line for s in sent)]
+    assert len(said) <= len(FAULTS) + 5, "\n".join(said)  # bounded by the faults, not the gifts
