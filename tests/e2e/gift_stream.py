@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from bot.sandbox.standin import DiscordStandIn
+from bot.sandbox.standin import GENERAL, DiscordStandIn
 from bot.sandbox.standin.errors import InteractionUndelivered, StandInError
 from tests.e2e.test_crash import GIFT, START_COINS, Sent
+
+ROSE, HEART = "Rose", GIFT  # streakable (repeats edit one announcement) and not
+SHOWN = re.compile(rf"{ROSE} ×([\d,]+)")  # the count a Rose announcement's title shows
 
 
 @dataclass
@@ -111,3 +115,41 @@ class GiftStream:
             spent[s.sender] += s.coins
             got[s.recipient] += s.coins
         return {uid: (START_COINS - spent[uid], got[uid]) for uid in self.members}
+
+
+def announcements(standin: DiscordStandIn) -> list[tuple[int, str]]:
+    """(interaction id, text) of every public gift post in #general."""
+    return [
+        (m.interaction_id, m.text)
+        for m in standin.messages(GENERAL)
+        if m.interaction_id is not None and "🎁" in m.text
+    ]
+
+
+def combo_shortfall(standin: DiscordStandIn, sent: list[Gift]) -> dict[tuple[int, int], int]:
+    """Per (sender, recipient): Roses sent minus what their announcements show (none once every
+    combo's last edit has landed with its latest count)."""
+    by_id = {s.result.id: s for s in sent}
+    gap = Counter[tuple[int, int]]()
+    for s in sent:
+        if s.gift == ROSE:
+            gap[(s.sender, s.recipient)] += s.coins
+    for iid, text in announcements(standin):
+        s = by_id[iid]
+        if s.gift == ROSE:
+            shown = SHOWN.search(text)
+            assert shown is not None, text
+            gap[(s.sender, s.recipient)] -= int(shown.group(1).replace(",", ""))
+    return {pair: n for pair, n in gap.items() if n}
+
+
+def wrong_answers(sent: list[Gift]) -> list[str]:
+    """The gifts not answered as promised: a Heart Me by its public announcement, a Rose by its
+    announcement or, when it joined a running combo, a private "combo now" note."""
+    return [
+        s.result.describe()
+        for s in sent
+        if not s.acknowledged
+        or f"{s.gift} ×" not in s.result.text
+        or (s.result.ephemeral and (s.gift != ROSE or "combo now" not in s.result.text))
+    ]
