@@ -46,6 +46,7 @@ class Connection:
     kind: str = "pending"  # "identify" / "resume" / "rejected"
     session_id: str | None = None
     close_code: int | None = None
+    identified_at: float | None = None  # loop time of its IDENTIFY (tests of the client's pacing)
 
 
 @dataclass
@@ -248,6 +249,7 @@ class Gateway(GatewayControls):
             int(d.get("large_threshold", 50)),  # type: ignore[arg-type]
         )
         conn.kind, conn.session_id = "identify", session.id
+        conn.identified_at = asyncio.get_running_loop().time()
         self.sessions[session.id] = session
         session.ws = ws
         guilds = [g for g in guilds if session.wants(g.id)]

@@ -42,10 +42,14 @@ class GatewayControls:
         return closed
 
     async def invalidate_sessions(
-        self, *, resumable: bool, app: Application | None = None
+        self,
+        *,
+        resumable: bool,
+        app: Application | None = None,
+        shard: tuple[int, int] | None = None,
     ) -> list[str]:
-        """Send op 9 INVALID_SESSION on every live session, as Discord does when it ends a
-        session on its side; the ids of the sessions told.
+        """Send op 9 INVALID_SESSION on every live session (of `app`, of `shard` = (id, count)),
+        as Discord does when it ends a session on its side; the ids of the sessions told.
 
         ``resumable=False`` (d=false): the session is gone at once — a RESUME of it is refused,
         nothing it had buffered is ever replayed, and until the client IDENTIFYs anew (discord.py
@@ -60,7 +64,7 @@ class GatewayControls:
         )
         for s in self.sessions_for(app):
             ws = s.ws
-            if ws is None or ws.closed:
+            if ws is None or ws.closed or (shard is not None and s.shard != shard):
                 continue
             # Detached first: no dispatch may follow op 9 on this socket (the client stops
             # reading at op 9, so a frame after it would be lost even to a RESUME's numbering).
