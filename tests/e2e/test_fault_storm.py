@@ -1,15 +1,18 @@
 """Discord's bad day during a long gift storm, through the real process: 600 `/gift`s from eight
 concurrent members — Roses (streakable: repeats edit one announcement to "×N combo" through the
 interaction's webhook) and Heart Mes (each its own announcement) — with `/diamonds stats`
-(deferred, then answered by a follow-up) alongside, while the stand-in injects, at seeded random
-points spread over the storm: 429s with `retry_after` (per route, and one global) and
-500/502/503 on interaction callbacks, on the combos' webhook edits and on the follow-ups, and
-one gateway drop with no close frame (discord.py RESUMEs).
+(deferred, then answered by a follow-up) alongside and level roles mapped for levels 6-13 (the
+bot gives them on level-ups, with its own token), while the stand-in injects, at seeded random
+points spread over the storm: 429s with `retry_after` (per route on the interaction answers,
+edits and follow-ups; one global, on a role grant — Discord's global limit is the bot token's)
+and 500/502/503 on the answers, the combos' webhook edits, the follow-ups and the role grants,
+and one gateway drop with no close frame (discord.py RESUMEs).
 
 Promised: every gift is charged exactly once (ledger, balances and `verify` equal the model);
 every member got exactly one answer and no announcement is posted twice; every combo's
-announcement ends showing its whole count; the log says each fault once — one warning per 429,
-nothing for a retried 5xx, one line for the RESUME — never a line per gift, never an error.
+announcement ends showing its whole count; every member holds the roles of the levels reached;
+the log says each fault once — one warning per 429, nothing for a retried 5xx, one line for the
+RESUME — never a line per gift, never an error.
 """
 
 from __future__ import annotations
@@ -20,12 +23,14 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.sandbox.standin import ALICE, BOB, CAROL, DiscordStandIn
+from bot.economy.levels import DEFAULT_TABLE
+from bot.sandbox.standin import ALICE, BOB, BOT_ROLE, CAROL, MODERATOR, DiscordStandIn, Perm
 from bot.sandbox.standin.faults import CALLBACK, FOLLOWUP, Fault
 from bot.sandbox.standin.results import InteractionResult
 from tests.e2e.gift_stream import (
     HEART,
     ROSE,
+    Gift,
     GiftStream,
     announcements,
     combo_shortfall,
@@ -36,16 +41,27 @@ from tests.e2e.test_crash import read_back, seeded
 from tests.e2e.test_invalid_session import RESUMED
 
 EDIT = "PATCH /webhooks/{application_id}/{token}/messages/{message_id}"  # a combo's edit
+ROLE = "PUT /guilds/{guild_id}/members/{user_id}/roles/{role_id}"  # a level role (bot token)
+LEVEL_ROLES = range(6, 14)  # levels with a role: members reach them all through the storm
 WORKERS, TOTAL, THINK, SEED = 8, 600, 0.1, 15
-RATE_LIMITED = "is rate limited. Retrying in"  # discord.py's warning, once per 429 it meets
+# discord.py's warnings, one per 429 it meets: on an interaction's webhook (answers, edits,
+# follow-ups), on a bot-token route, and the second line of a global one.
+WEBHOOK_LIMITED = "is rate limited. Retrying in"
+ROUTE_LIMITED = "We are being rate limited."
+GLOBAL_LIMITED = "Global rate limit has been hit."
 DROP = "gateway drop"
 # (route, status, options): each answers one request instead of Discord's API.
 FAULTS: list[tuple[str, int, dict[str, float | bool]]] = [
     (CALLBACK, 429, {"retry_after": 0.3}),
-    (CALLBACK, 429, {"retry_after": 0.2, "is_global": True}),
+    # Discord's global limit is the bot token's: interaction answers are exempt from it.
+    (ROLE, 429, {"retry_after": 0.2, "is_global": True}),
     (EDIT, 429, {"retry_after": 0.3}),
     (FOLLOWUP, 429, {"retry_after": 0.2}),
-    *((route, status, {}) for route in (CALLBACK, EDIT, FOLLOWUP) for status in (500, 502, 503)),
+    *(
+        (route, status, {})
+        for route in (CALLBACK, EDIT, FOLLOWUP, ROLE)
+        for status in (500, 502, 503)
+    ),
 ]
 
 
@@ -83,11 +99,33 @@ async def ask_for_stats(
         await standin.deliver(r, timeout=20, wait_followups=1)
 
 
+def level_roles_missing(
+    standin: DiscordStandIn, sent: list[Gift], roles: dict[int, int]
+) -> dict[int, set[int]]:
+    """Per member: the level roles they should hold after `sent` but do not (or hold wrongly)."""
+    spent = Counter[int]()
+    for s in sent:
+        spent[s.sender] += s.coins
+    wrong = {}
+    for uid, member in standin.guild().members.items():
+        level = DEFAULT_TABLE.level(spent[uid])
+        due = {r for lv, r in roles.items() if lv <= level}
+        held = set(member.roles) & set(roles.values())
+        if held != due:
+            wrong[uid] = due ^ held
+    return wrong
+
+
 async def test_a_long_gift_storm_through_faults_charges_and_answers_each_gift_once(
     standin: DiscordStandIn, tmp_path: Path
 ) -> None:
     members = [ALICE, BOB, CAROL, *(m.user.id for m in standin.add_members(3, prefix="s"))]
     db, env = await seeded(standin, tmp_path, members)
+    roles = {level: (await standin.add_role(f"Level {level}")).id for level in LEVEL_ROLES}
+    # Manage Roles, and the bot's role above the level roles: Discord grants every one.
+    await standin.update_role(
+        BOT_ROLE, permissions=Perm.BOT_DEFAULT | Perm.MANAGE_ROLES, position=len(roles) + 50
+    )
     stream = GiftStream(standin, members, SEED, (ROSE, HEART), max_count=3, think=THINK)
     injected: list[Fault] = []
     asked: list[InteractionResult] = []
@@ -101,6 +139,8 @@ async def test_a_long_gift_storm_through_faults_charges_and_answers_each_gift_on
         await bot.wait_ready(standin)
         # The first chart loads matplotlib (a second or two): out of the storm's way.
         await standin.user(BOB).invoke("diamonds stats", timeout=20, wait_followups=1)
+        for level, role_id in roles.items():
+            await standin.user(MODERATOR).invoke("settings level-role", level=level, role=role_id)
         log_at_storm = len(bot.lines)
         stream.start(WORKERS, limit=TOTAL)
         stats = asyncio.create_task(
@@ -114,6 +154,11 @@ async def test_a_long_gift_storm_through_faults_charges_and_answers_each_gift_on
         )
         await stats
         await standin.gateway.wait_for_resumes(1, timeout=30)
+        await standin.wait_until(
+            lambda: not level_roles_missing(standin, stream.sent, roles),
+            timeout=30,
+            what="every member to hold the roles of the levels reached",
+        )
         await standin.wait_until(
             lambda: not combo_shortfall(standin, stream.sent),
             timeout=30,
@@ -150,12 +195,15 @@ async def test_a_long_gift_storm_through_faults_charges_and_answers_each_gift_on
     assert any(s.result.ephemeral for s in sent), "no combo formed"
     assert standin.route_counts[EDIT] > 0
 
-    # The log: one warning per 429, one line for the RESUME, nothing else of note.
+    # The log: one warning per 429 (two for the global one), one line for the RESUME, nothing
+    # for a retried 5xx, nothing else of note — bounded by the faults, never a line per gift.
     said = [plain(line) for line in bot.lines[log_at_storm:]]
-    limited = [line for line in said if RATE_LIMITED in line]
-    assert len(limited) == sum(status == 429 for _, status, _ in FAULTS), "\n".join(said)
-    assert [line for line in alarming_lines(bot.output) if RATE_LIMITED not in line] == []
+    limits = (WEBHOOK_LIMITED, ROUTE_LIMITED, GLOBAL_LIMITED)
+    webhook_429s = sum(status == 429 and route != ROLE for route, status, _ in FAULTS)
+    assert [sum(w in line for line in said) for w in limits] == [webhook_429s, 1, 1], said
     assert sum(RESUMED in line for line in said) == 1, "\n".join(said)
-    others = [line for line in said if RATE_LIMITED not in line]  # (a 429's names the webhook)
+    others = [line for line in plain(bot.output).splitlines() if not any(w in line for w in limits)]
+    assert alarming_lines("\n".join(others)) == []
+    # (a 429 on an answer names its webhook: the interaction; counted above)
     assert not [line for line in others if any(str(s.result.id) in line for s in sent)]
-    assert len(said) <= len(FAULTS) + 5, "\n".join(said)  # bounded by the faults, not the gifts
+    assert len(said) <= len(FAULTS) + 5, "\n".join(said)
