@@ -2,10 +2,12 @@
 and fault tests of the real process (tests/e2e/test_invalid_session.py, test_fault_storm.py).
 
 Each worker sends one gift after another (a member waits for the answer, and up to `think`
-seconds more, before the next) until the test calls `stop` or `limit` gifts were sent. A gift Discord could not deliver — its session was invalidated and the
-bot has not identified again — is recorded as `undelivered` (that member saw "The application
-did not respond"), and the worker waits for the bot to be back, as a member retrying later
-would; any other failure to get an answer is a `failure`.
+seconds more, before the next) until the test calls `stop` or `limit` gifts were sent. A gift
+Discord could not deliver — its session was invalidated and the bot has not identified again —
+is recorded as `undelivered` (that member saw "The application did not respond"), and the
+worker waits for the bot to be back, as a member retrying later would; any other failure to get
+an answer is a `failure`. Also the checks both tests make on what members saw: each gift's
+answer (`wrong_answers`) and each combo's final count (`combo_shortfall`).
 """
 
 from __future__ import annotations

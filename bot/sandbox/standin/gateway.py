@@ -3,7 +3,8 @@
 Frames are plain JSON text (discord.py parses text frames even after asking for zlib-stream).
 Every dispatch gets the session's next sequence number and is kept in the session's buffer, so a
 RESUME after a dropped connection replays exactly what the client missed - including events sent
-while it was disconnected.
+while it was disconnected. What tests do to it on purpose (closes, cuts, op 9 INVALID_SESSION)
+is in gateway_controls.py.
 """
 
 from __future__ import annotations
