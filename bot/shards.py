@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from typing import Any
 
 from discord.ext import commands
@@ -23,6 +24,10 @@ log = logging.getLogger("giftcord.shards")
 # Discord allows `max_concurrency` IDENTIFYs per this many seconds, one per rate-limit bucket
 # (`shard_id % max_concurrency`).
 IDENTIFY_INTERVAL = 5.0
+# Seconds a shard waits before identifying AGAIN (Discord ended its session: op 9
+# INVALID_SESSION, or a refused RESUME): Discord asks for a random 1-5 s, and discord.py's own
+# hook, which `before_identify_hook` replaces, waits 5 s.
+REIDENTIFY_WAIT = (1.0, 5.0)
 
 
 class ShardedGiftcordBot(GiftcordBot, commands.AutoShardedBot):
@@ -41,11 +46,16 @@ class ShardedGiftcordBot(GiftcordBot, commands.AutoShardedBot):
         self._max_concurrency: int | None = None
         self._identified_at: dict[int, float] = {}
         self._identify_lock = asyncio.Lock()
+        self._identified_shards: set[int] = set()
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         """Pace IDENTIFYs the way Discord's session start limit allows: one per bucket
         (`shard_id % max_concurrency`) every 5 s — not discord.py's flat 5 s before every
-        shard, which makes a large bot (max_concurrency 16) start 16 times slower than it may."""
+        shard, which makes a large bot (max_concurrency 16) start 16 times slower than it may.
+        A shard identifying again first waits `REIDENTIFY_WAIT`, as Discord asks after op 9."""
+        if (shard_id or 0) in self._identified_shards:
+            await asyncio.sleep(random.uniform(*REIDENTIFY_WAIT))
+        self._identified_shards.add(shard_id or 0)
         async with self._identify_lock:
             if self._max_concurrency is None:
                 limits = await self.fetch_session_start_limits()

@@ -40,6 +40,9 @@ SERVER_EDITS_PER_SECOND = 10.0
 SWEEP_INTERVAL = 5.0
 # An edit that waits longer than this for its first announcement gives up.
 READY_TIMEOUT = 30.0
+# At shutdown, how long the edits still owed may take: a trailing edit waits at most
+# MIN_EDIT_INTERVAL for its turn, plus the request (and a retry if Discord answers 5xx).
+CLOSE_FLUSH_SECONDS = 3.0
 
 ComboKey = tuple[int, int, int, str]  # guild, sender, recipient, gift name (casefolded)
 
@@ -268,8 +271,13 @@ class ComboTracker:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    async def close(self) -> None:
-        """Cancel pending edits and the sweeper (the cog is unloading)."""
+    async def close(self, flush_timeout: float = CLOSE_FLUSH_SECONDS) -> None:
+        """The cog is unloading (the process stops, or the extension reloads): send the edits
+        still owed, for up to `flush_timeout` seconds, then cancel what is left and the sweeper.
+        Cancelling at once would leave an announcement showing an older count for good when the
+        bot stops within a second of a repeat — the window lives only in memory."""
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=flush_timeout)
         tasks = [*self._tasks, *([self._sweeper] if self._sweeper else [])]
         for task in tasks:
             task.cancel()

@@ -27,6 +27,9 @@ from bot.services.posting import post_audit
 log = logging.getLogger("giftcord.levels")
 
 REASON = "giftcord gifter level"
+# discord.py retries a 500, 502 or 504 itself, but raises on a 503 (Discord's edge answers it
+# when busy): a role change is tried again after each of these pauses before it is given up.
+SERVER_ERROR_PAUSES = (1.0, 3.0)
 
 
 def roles_for(
@@ -129,25 +132,47 @@ class LevelRoles:
         self, guild_id: int, user_id: int, give: list[int], remove: list[int]
     ) -> bool:
         """Give and remove roles, each on its own; False when any was refused (each refused
-        role is reported once)."""
+        role is reported once) or Discord kept failing (a pass then stops: the rest would too)."""
         guild = self.bot.get_guild(guild_id)
         ok = True
         for role_id, adding in [(r, True) for r in give] + [(r, False) for r in remove]:
             why = self._refusal(guild, role_id)
             if why is None:
                 try:
-                    if adding:
-                        await self.bot.http.add_role(guild_id, user_id, role_id, reason=REASON)
-                    else:
-                        await self.bot.http.remove_role(guild_id, user_id, role_id, reason=REASON)
+                    await self._request(guild_id, user_id, role_id, adding=adding)
                     continue
                 except discord.Forbidden:
                     why = "Discord refused it (Manage Roles, or a role above mine)"
                 except discord.NotFound:
                     continue  # the member left, or the role was deleted: nothing to do
+                except discord.DiscordServerError as exc:
+                    # Discord failed even on the retries (an outage, not a refusal): said once
+                    # per change, no audit report; setting the mapping again grants it.
+                    log.warning(
+                        "level role %s for member %s not changed: Discord answered %s",
+                        role_id,
+                        user_id,
+                        exc.status,
+                    )
+                    ok = False
+                    continue
             ok = False
             await self._report(guild_id, role_id, why)
         return ok
+
+    async def _request(self, guild_id: int, user_id: int, role_id: int, *, adding: bool) -> None:
+        """Give or remove one role; a 5xx is retried after `SERVER_ERROR_PAUSES`."""
+        for pause in (*SERVER_ERROR_PAUSES, None):
+            try:
+                if adding:
+                    await self.bot.http.add_role(guild_id, user_id, role_id, reason=REASON)
+                else:
+                    await self.bot.http.remove_role(guild_id, user_id, role_id, reason=REASON)
+                return
+            except discord.DiscordServerError:
+                if pause is None:
+                    raise
+                await asyncio.sleep(pause)
 
     async def _report(self, guild_id: int, role_id: int, why: str) -> None:
         if (guild_id, role_id) in self._reported:

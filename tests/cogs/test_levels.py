@@ -3,7 +3,10 @@ and the stand-in (whose role routes apply Discord's Manage Roles and hierarchy r
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+import pytest
 
 from bot.economy.levels import LevelsConfig
 from bot.economy.reads import GetLevelRoles
@@ -21,6 +24,7 @@ from bot.sandbox.standin.ids import (
 )
 
 G = GUILD_ID
+ROLE_ADD = "PUT /guilds/{guild_id}/members/{user_id}/roles/{role_id}"
 
 
 def roles_of(harness: Any, user_id: int) -> set[int]:
@@ -225,3 +229,25 @@ async def test_level_role_refusals_change_nothing(harness: Any) -> None:
     assert await harness.ledger.run(GetLevelRoles(G)) == {}
     outsider = await harness.user(ALICE).invoke("level", member=DEPARTED)
     assert "not a member" in outsider.text
+
+
+@pytest.mark.parametrize("status", [503, 500])
+async def test_a_5xx_on_a_level_role_is_retried_and_the_role_given(
+    harness: Any, caplog: pytest.LogCaptureFixture, status: int
+) -> None:
+    """Discord answers the role grant with a 503 (which discord.py raises at once, unlike a
+    500/502/504 it retries itself) or a 500: the grant is tried again, the member gets the role,
+    and nothing is logged — no traceback, no audit report."""
+    await allow_manage_roles(harness)
+    role = await harness.standin.add_role("Level 5")
+    await harness.user(MODERATOR).invoke("settings level-role", level=5, role=role.id)
+    harness.standin.faults.add(ROLE_ADD, status)
+    await harness.grant(ALICE, 100)
+    with caplog.at_level(logging.WARNING):
+        jump = await harness.user(ALICE).invoke("gift", member=BOB, gift="Doughnut", count=1)
+        assert "⬆️ gifter level 5" in jump.text
+        await drain(harness)
+    assert harness.standin.faults.log == [(ROLE_ADD, status)]
+    assert role.id in roles_of(harness, ALICE)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert audit_posts(harness) == []

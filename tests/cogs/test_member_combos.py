@@ -246,3 +246,25 @@ async def test_a_combo_edits_the_announcement_another_delivery_posted(
     again = await harness.user(ALICE).invoke("gift", member=BOB, gift="Rose", count=2)
     assert again.ephemeral
     await first.wait_for_text("×3 combo")
+
+
+async def test_closing_sends_the_edit_still_owed_then_stops() -> None:
+    """A stop right after a repeat (SIGTERM unloads the cog): the trailing edit, still waiting
+    for its turn, is sent before the tracker closes, so the announcement shows the whole
+    combo; an edit that cannot be sent in time is cancelled, not awaited for ever."""
+    tracker, original = tracker_with(FakeClock(1_700_000_000.0), SlowOriginal(0))
+    combo, _ = hit(tracker)
+    tracker.attach(combo, REF)
+    for _ in range(3):
+        tracker.request_edit(hit(tracker)[0])
+        await asyncio.sleep(0)
+    await tracker.close(flush_timeout=5)
+    assert original.edits == ["Rose ×2 combo", "Rose ×4 combo"]  # the trailing one landed
+
+    stuck, _ = tracker_with(FakeClock(1_700_000_000.0), SlowOriginal(60))
+    combo, _ = hit(stuck)
+    stuck.attach(combo, REF)
+    stuck.request_edit(hit(stuck)[0])
+    await asyncio.sleep(0)
+    await stuck.close(flush_timeout=0.05)
+    assert not stuck._tasks  # cancelled after the flush time

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import shards
 from bot.economy.config import EconomyConfig
 from bot.sandbox.standin import ALICE, BOB, CAROL, DiscordStandIn, InteractionResult
 from bot.settings import DiscordSettings
@@ -121,3 +122,28 @@ async def test_combos_stay_inside_their_guild_on_a_sharded_bot(sharded: Harness)
         await first.wait_for_text("×3 combo")
     for gid in guilds:
         assert await h.balances(ALICE, BOB, guild_id=gid) == [(97, 0), (0, 3)]
+
+
+async def test_a_shard_whose_session_ends_waits_before_identifying_again(
+    sharded: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Op 9 INVALID_SESSION (d=false) on shard 0: Discord asks for a 1-5 s wait before the
+    fresh IDENTIFY. Only that shard identifies again, after at least a second — not at once —
+    and its guilds are served again; shard 1 keeps its session."""
+    monkeypatch.setattr(shards, "IDENTIFY_INTERVAL", 0.0)  # no bucket pacing to hide the wait
+    h, standin = sharded, sharded.standin
+    kept = next(s.id for s in standin.gateway.sessions.values() if s.shard == (1, 2))
+    before = len(standin.gateway.connections)
+    told_at = asyncio.get_running_loop().time()
+    [ended] = await standin.gateway.invalidate_sessions(resumable=False, shard=(0, 2))
+    await standin.gateway.wait_for_sessions(2, timeout=10)
+    [again] = [c for c in standin.gateway.connections[before:] if c.kind == "identify"]
+    assert again.identified_at is not None
+    assert again.identified_at - told_at >= shards.REIDENTIFY_WAIT[0]  # a lower bound: no flake
+    assert standin.gateway.sessions[str(again.session_id)].shard == (0, 2)
+    assert ended not in standin.gateway.sessions
+    assert kept in standin.gateway.sessions
+    [gid, *_] = standin.guilds_of_shard(0, 2)
+    await h.grant(ALICE, 5, guild_id=gid)
+    r = await standin.user(ALICE, guild_id=gid).invoke("gift", member=BOB, gift=GIFT, count=2)
+    assert not r.ephemeral, r.describe()

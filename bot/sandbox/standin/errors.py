@@ -25,6 +25,12 @@ class NoBotConnected(StandInError):
     """No gateway session of the target application exists, so nothing would receive the event."""
 
 
+class InteractionUndelivered(NoBotConnected):
+    """The application's session was invalidated (op 9, d=false) and the bot has not identified
+    again: Discord drops the interaction, the bot never sees it, and the member is shown "The
+    application did not respond"."""
+
+
 class StandInTimeout(StandInError, TimeoutError):
     """A wait ran out; the message says what was awaited and what was seen instead."""
 

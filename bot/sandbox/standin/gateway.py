@@ -3,7 +3,8 @@
 Frames are plain JSON text (discord.py parses text frames even after asking for zlib-stream).
 Every dispatch gets the session's next sequence number and is kept in the session's buffer, so a
 RESUME after a dropped connection replays exactly what the client missed - including events sent
-while it was disconnected.
+while it was disconnected. What tests do to it on purpose (closes, cuts, op 9 INVALID_SESSION)
+is in gateway_controls.py.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import WSMsgType, web
 
 from . import payloads
-from .errors import NoBotConnected
+from .errors import InteractionUndelivered, NoBotConnected
+from .gateway_controls import GatewayControls
 from .results import Signal
 
 if TYPE_CHECKING:
@@ -45,6 +47,7 @@ class Connection:
     kind: str = "pending"  # "identify" / "resume" / "rejected"
     session_id: str | None = None
     close_code: int | None = None
+    identified_at: float | None = None  # loop time of its IDENTIFY (tests of the client's pacing)
 
 
 @dataclass
@@ -83,7 +86,7 @@ class Session:
 HEARTBEAT_ACK = '{"op":11,"d":null,"s":null,"t":null}'
 
 
-class Gateway:
+class Gateway(GatewayControls):
     def __init__(self, standin: DiscordStandIn) -> None:
         self.standin = standin
         self.sessions: dict[str, Session] = {}
@@ -96,6 +99,10 @@ class Gateway:
         # a real gateway is a network round trip away. Long runs (the soak) set ~50 ms.
         self.heartbeat_ack_delay = 0.0
         self._acks: set[asyncio.Task[None]] = set()
+        # Sessions ended by op 9 d=false (gateway_controls.py), and the interactions that came
+        # for one of them before the client identified again: Discord had nowhere to send them.
+        self.invalidated: list[Session] = []
+        self.undelivered: list[int] = []
 
     # --- routing ------------------------------------------------------------------------------
     def sessions_for(
@@ -122,60 +129,19 @@ class Gateway:
         self, app: Application, guild_id: int, payload: dict[str, Any]
     ) -> None:
         targets = self.sessions_for(app, guild_id)
+        if not targets and any(s.app is app and s.wants(guild_id) for s in self.invalidated):
+            self.undelivered.append(int(payload["id"]))
+            raise InteractionUndelivered(
+                f"interaction {payload['id']} was not delivered: the session of application "
+                f"{app.id} was invalidated and the bot has not identified again (the member "
+                "sees 'The application did not respond')"
+            )
         if not targets:
             raise NoBotConnected(
                 f"no gateway session for application {app.id}: start the bot first"
             )
         for s in targets:
             await s.dispatch("INTERACTION_CREATE", payload)
-
-    # --- test controls ------------------------------------------------------------------------
-    async def force_close(
-        self, code: int = 4000, *, app: Application | None = None, resumable: bool = True
-    ) -> int:
-        """Close the live sockets (4000 → discord.py RESUMEs); ``resumable=False`` forgets sessions."""
-        closed = 0
-        for s in self.sessions_for(app):
-            ws, s.ws = s.ws, None
-            if not resumable:
-                self.sessions.pop(s.id, None)
-            if ws is not None and not ws.closed:
-                await ws.close(code=code, message=b"closed by the test")
-                closed += 1
-        return closed
-
-    @property
-    def resume_count(self) -> int:
-        return sum(1 for c in self.connections if c.kind == "resume")
-
-    async def wait_for_resumes(self, count: int = 1, timeout: float = 5.0) -> None:  # noqa: ASYNC109
-        await self.signal.wait_until(
-            lambda: (
-                self.resume_count >= count and all(s.ws is not None for s in self.sessions.values())
-            ),
-            timeout,
-            f"{count} RESUME(s)",
-            lambda: f"{self.connections}",
-        )
-
-    async def wait_for_sessions(self, count: int = 1, timeout: float = 5.0) -> None:  # noqa: ASYNC109
-        await self.signal.wait_until(
-            lambda: sum(1 for s in self.sessions.values() if s.ws is not None) >= count,
-            timeout,
-            f"{count} connected session(s)",
-        )
-
-    async def close_all(self, code: int = 1001) -> None:
-        for ws in list(self.sockets):
-            await ws.close(code=code, message=b"stand-in stopping")
-
-    def drop_all(self) -> None:
-        """Cut every socket with no close frame: the client sees 1006 (abnormal closure), as
-        when a network path dies. The sessions stay resumable, as Discord's do."""
-        for ws in list(self.sockets):
-            transport = ws._req.transport if ws._req is not None else None
-            if transport is not None:
-                transport.abort()
 
     # --- the websocket ------------------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
@@ -284,6 +250,7 @@ class Gateway:
             int(d.get("large_threshold", 50)),  # type: ignore[arg-type]
         )
         conn.kind, conn.session_id = "identify", session.id
+        conn.identified_at = asyncio.get_running_loop().time()
         self.sessions[session.id] = session
         session.ws = ws
         guilds = [g for g in guilds if session.wants(g.id)]
