@@ -22,14 +22,12 @@ from bot.economy.ledger import GiftResult, Ledger
 from bot.economy.levels import LevelsConfig
 from bot.economy.reads import GetLevelRoles, GiftersBetween
 from bot.economy.requests import SetLevelRole
+from bot.services.discord_retry import retrying_server_errors
 from bot.services.posting import post_audit
 
 log = logging.getLogger("giftcord.levels")
 
 REASON = "giftcord gifter level"
-# discord.py retries a 500, 502 or 504 itself, but raises on a 503 (Discord's edge answers it
-# when busy): a role change is tried again after each of these pauses before it is given up.
-SERVER_ERROR_PAUSES = (1.0, 3.0)
 
 
 def roles_for(
@@ -161,18 +159,9 @@ class LevelRoles:
         return ok
 
     async def _request(self, guild_id: int, user_id: int, role_id: int, *, adding: bool) -> None:
-        """Give or remove one role; a 5xx is retried after `SERVER_ERROR_PAUSES`."""
-        for pause in (*SERVER_ERROR_PAUSES, None):
-            try:
-                if adding:
-                    await self.bot.http.add_role(guild_id, user_id, role_id, reason=REASON)
-                else:
-                    await self.bot.http.remove_role(guild_id, user_id, role_id, reason=REASON)
-                return
-            except discord.DiscordServerError:
-                if pause is None:
-                    raise
-                await asyncio.sleep(pause)
+        """Give or remove one role; a 5xx is tried again (bot/services/discord_retry.py)."""
+        change = self.bot.http.add_role if adding else self.bot.http.remove_role
+        await retrying_server_errors(lambda: change(guild_id, user_id, role_id, reason=REASON))
 
     async def _report(self, guild_id: int, role_id: int, why: str) -> None:
         if (guild_id, role_id) in self._reported:

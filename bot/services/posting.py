@@ -14,6 +14,7 @@ import discord
 
 from bot.economy.ledger import Ledger
 from bot.economy.reads import GetGuildSettings
+from bot.services.discord_retry import retrying_server_errors
 from bot.ui.models import PostOutcome
 
 log = logging.getLogger("giftcord.audit")
@@ -53,17 +54,21 @@ async def send_to_channel(
     channel = await resolve_channel(bot, channel_id)
     if isinstance(channel, PostOutcome):
         return channel
-    try:
+
+    async def post() -> discord.Message:
         if view is None:
-            message = await channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
-        else:
-            message = await channel.send(embed=embed, allowed_mentions=NO_MENTIONS, view=view)
+            return await channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
+        return await channel.send(embed=embed, allowed_mentions=NO_MENTIONS, view=view)
+
+    try:
+        message = await retrying_server_errors(post)
     except discord.NotFound:
         return PostOutcome(False, f"channel <#{channel_id}> no longer exists")
     except discord.Forbidden:
         return PostOutcome(False, f"I'm not allowed to post in <#{channel_id}>")
-    except discord.HTTPException:
-        log.warning("could not post in channel %s", channel_id, exc_info=True)
+    except discord.HTTPException as exc:
+        # One line, no traceback: Discord's answer is all there is to say.
+        log.warning("could not post in channel %s: Discord answered %s", channel_id, exc.status)
         return PostOutcome(False, f"Discord refused the post in <#{channel_id}>")
     return PostOutcome(True, f"posted in <#{channel_id}>", message.id)
 

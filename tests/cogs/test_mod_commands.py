@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from typing import Any
 
 import pytest
@@ -330,6 +331,24 @@ async def test_action_completes_when_the_audit_post_fails(
     assert sentence in result.text
     assert await coins(harness, BOB) == 42
     assert (await harness.ledger.run(GetAudit(G))).total == 1  # the ledger is the record of truth
+
+
+@pytest.mark.parametrize("status", [503, 502])
+async def test_a_5xx_on_the_audit_post_is_retried_and_posted_once(
+    harness: Any, caplog: pytest.LogCaptureFixture, status: int
+) -> None:
+    """Discord answers the audit post with a 503 (discord.py raises it at once; a 502 it
+    retries itself): the post is tried again, lands once, and nothing is logged."""
+    await harness.ledger.run(UpdateGuildSettings(G, audit_channel_id=AUDIT))
+    harness.standin.faults.add("POST /channels/{channel_id}/messages", status)
+    with caplog.at_level(logging.WARNING):
+        result = await harness.user(MODERATOR).invoke(
+            "mod grant", member=BOB, currency="coins", amount="7", reason="retry test"
+        )
+    assert "⚠️ Audit:" not in result.text
+    assert [p.text.count("retry test") for p in posts(harness, AUDIT)] == [1]
+    assert harness.standin.faults.log == [("POST /channels/{channel_id}/messages", status)]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
 # --- reading ----------------------------------------------------------------------------------
