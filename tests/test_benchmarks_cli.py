@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
     [
         "benchmarks.ledger",
         "benchmarks.e2e",
+        "benchmarks.e2e_profile",
         "benchmarks.scale",
         "benchmarks.treasure",
         "benchmarks.shards",
