@@ -20,7 +20,7 @@ from yarl import URL
 
 from bot.economy.errors import InvalidInput
 from bot.services import Services
-from bot.services.deferral import arm
+from bot.services.deferral import PUBLIC_ANSWER, arm
 from bot.services.level_roles import LevelRoles
 from bot.settings import DiscordSettings
 from bot.ui.answer import respond
@@ -71,7 +71,8 @@ class GiftcordTree(app_commands.CommandTree):
                 # discord.py maps only AppCommandErrors raised here; answer directly instead.
                 await reply_with_error(interaction, refusal)
                 return False
-        arm(interaction)  # deferred if its answer is not on its way in time (bot/ui/answer.py)
+        # Deferred if its answer is not on its way in time (bot/services/deferral.py).
+        arm(interaction, public=bool(command and command.extras.get(PUBLIC_ANSWER)))
         return True
 
     async def on_error(

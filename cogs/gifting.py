@@ -24,7 +24,7 @@ from bot.economy.requests import SendGift
 from bot.economy.text import public_text
 from bot.services import Services
 from bot.services.combos import Combo, ComboTracker, announcement_ref, webhook_editor
-from bot.services.deferral import arm
+from bot.services.deferral import PUBLIC_ANSWER, arm
 from bot.ui import embeds_member
 from bot.ui import format as fmt
 from bot.ui.context import guild_id, key, respond
@@ -91,7 +91,7 @@ class SendAgainButton(
         # route failures through the one mapper explicitly.
         if not await admitted(interaction):
             return
-        arm(interaction)  # a gift like any other: deferred if the ledger is slow
+        arm(interaction, public=True)  # a gift like any other: deferred if the ledger is slow
         try:
             cog = interaction.client.get_cog(GiftingCog.__cog_name__)
             if not isinstance(cog, GiftingCog):  # pragma: no cover - unloaded mid-flight
@@ -153,7 +153,9 @@ class GiftingCog(commands.Cog, name="Gifting"):
         await self.combos.close()
 
     @app_commands.command(
-        name="gift", description="Send a gift to a member: your coins become their diamonds"
+        name="gift",
+        description="Send a gift to a member: your coins become their diamonds",
+        extras={PUBLIC_ANSWER: True},  # the announcement: a slow one is deferred publicly
     )
     @app_commands.guild_only()
     @app_commands.describe(

@@ -4,11 +4,11 @@ it was sent.
 
 So every command (and every button that writes) is armed when it arrives: if its answer is not
 on its way after `DEFER_AFTER_SECONDS` (a ledger waiting for a lock, a slow disk, a restarting
-PostgreSQL), the interaction is deferred. Discord shows the member "giftcord is thinking…",
-visible only to them, and the answer completes it when it is ready, within Discord's 15
-minutes (`bot.ui.answer.respond`). A public answer (a gift's announcement) replaces the private
-placeholder with a public message, so the channel never sees a placeholder that could end in a
-refusal.
+PostgreSQL), the interaction is deferred: Discord shows "giftcord is thinking…", and the
+answer completes it when it is ready, within Discord's 15 minutes (`bot.ui.answer.respond`).
+The placeholder shows the way the command's usual answer does: publicly for `/gift` (its
+announcement completes it in place, one request), privately for the rest. An answer shown the
+other way (a refused gift's sentence) replaces the placeholder with a new message.
 
 Arming costs one timer per interaction, cancelled by the answer.
 """
@@ -33,14 +33,16 @@ class Deferral:
 
     __slots__ = ("_deferring", "_interaction", "_timer", "ephemeral")
 
-    def __init__(self, interaction: discord.Interaction, delay: float | None) -> None:
+    def __init__(
+        self, interaction: discord.Interaction, delay: float | None, *, ephemeral: bool = True
+    ) -> None:
         self._interaction = interaction
         self._deferring: asyncio.Task[Any] | None = None
         self.ephemeral: bool | None = None  # how the deferral showed; None = not deferred
         self._timer = (
             None
             if delay is None
-            else asyncio.get_running_loop().call_later(delay, self._start, True)
+            else asyncio.get_running_loop().call_later(delay, self._start, ephemeral)
         )
 
     def _start(self, ephemeral: bool) -> None:
@@ -76,9 +78,19 @@ class Deferral:
         return self.ephemeral
 
 
-def arm(interaction: discord.Interaction) -> None:
-    """On arrival: defer this interaction if its answer is not on its way in time."""
-    interaction.extras[DEFERRAL_KEY] = Deferral(interaction, DEFER_AFTER_SECONDS)
+# `app_commands.command(extras={PUBLIC_ANSWER: True})`: the command's usual answer is public (a
+# gift's announcement), so a deferral shows publicly and the answer completes it in place; a
+# refusal then replaces the placeholder with a private sentence. Every other command defers
+# privately.
+PUBLIC_ANSWER = "giftcord.public_answer"
+
+
+def arm(interaction: discord.Interaction, *, public: bool = False) -> None:
+    """On arrival: defer this interaction if its answer is not on its way in time, shown the
+    way its usual answer is."""
+    interaction.extras[DEFERRAL_KEY] = Deferral(
+        interaction, DEFER_AFTER_SECONDS, ephemeral=not public
+    )
 
 
 async def defer(interaction: discord.Interaction, *, ephemeral: bool) -> None:

@@ -1,6 +1,7 @@
 """Answers past Discord's 3-second deadline, through the real discord.py client: when the ledger
-is slow, the interaction is deferred in time ("thinking…", shown only to the member) and the
-answer completes it. The stand-in refuses any initial answer later than 3 s, as Discord does.
+is slow, the interaction is deferred in time ("thinking…": publicly for `/gift`, whose
+announcement completes it; privately for the rest) and the answer completes it. The stand-in
+refuses any initial answer later than 3 s, as Discord does.
 
 The slowness is the ledger's own `run` held back for chosen requests, as a lock held by a
 backup or a slow disk would (tests/e2e/test_slow_ledger.py does it with a real lock on the
@@ -54,11 +55,8 @@ async def test_a_slow_gift_is_deferred_then_announced_publicly(
     await harness.grant(ALICE, 100)
     r = await harness.user(ALICE).invoke("gift", member=BOB, gift="Heart Me", count=2)
     placeholder_then_answer(r)
-    # The private placeholder made way for a public announcement.
-    assert r.original is not None
-    assert r.original.deleted
-    assert r.original.ephemeral
-    assert len(r.followups) == 1
+    # The public placeholder became the announcement: one message, completed in place.
+    assert r.followups == [r.original]
     assert not r.ephemeral
     assert "Heart Me ×2" in r.embeds[0]["title"]
     assert "Send again" in str(r.components)
@@ -66,13 +64,16 @@ async def test_a_slow_gift_is_deferred_then_announced_publicly(
     assert r.acknowledged
 
 
-async def test_a_slow_refusal_completes_the_placeholder_privately(
+async def test_a_slow_refusal_replaces_the_public_placeholder_privately(
     harness: Any, slow_gifts: list[float]
 ) -> None:
     await harness.grant(ALICE, 1)
     r = await harness.user(ALICE).invoke("gift", member=BOB, gift="Rose", count=5)
     placeholder_then_answer(r)
-    assert r.followups == [r.original]  # the placeholder itself became the sentence
+    # The public placeholder made way for a private sentence: nothing public remains.
+    assert r.original is not None
+    assert r.original.deleted
+    assert not r.original.ephemeral
     assert r.ephemeral
     assert "missing" in r.text
     assert await harness.balances(ALICE, BOB) == [(1, 0), (0, 0)]
@@ -92,6 +93,27 @@ async def test_a_combo_continues_on_a_deferred_announcement(
     assert announcement is first.followups[0]
     assert "Rose ×2 combo" in first.text
     assert await harness.balances(ALICE, BOB) == [(98, 0), (0, 2)]
+
+
+async def test_a_slow_private_answer_completes_a_private_placeholder(harness: Any) -> None:
+    ledger = harness.ledger
+    real_run = ledger.run
+    held = [SLOW]  # the first read waits; the rest are quick
+
+    async def slow(request: Any) -> Any:
+        if held:
+            await asyncio.sleep(held.pop())
+        return await real_run(request)
+
+    ledger.run = slow
+    try:
+        r = await harness.user(ALICE).invoke("balance")
+    finally:
+        ledger.run = real_run
+    placeholder_then_answer(r)
+    assert r.followups == [r.original]
+    assert r.ephemeral
+    assert "Your balance" in r.text
 
 
 async def test_a_quick_answer_is_not_deferred(harness: Any) -> None:
