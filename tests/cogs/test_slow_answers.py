@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from bot.economy.reads import GetAccount
 from bot.economy.requests import SendGift
 from bot.sandbox.standin.ids import ALICE, BOB
 from bot.services.deferral import DEFER_AFTER_SECONDS
@@ -98,10 +99,10 @@ async def test_a_combo_continues_on_a_deferred_announcement(
 async def test_a_slow_private_answer_completes_a_private_placeholder(harness: Any) -> None:
     ledger = harness.ledger
     real_run = ledger.run
-    held = [SLOW]  # the first read waits; the rest are quick
+    held = [SLOW]  # the balance's account read waits (once); the rest, timers' too, are quick
 
     async def slow(request: Any) -> Any:
-        if held:
+        if isinstance(request, GetAccount) and held:
             await asyncio.sleep(held.pop())
         return await real_run(request)
 
