@@ -29,34 +29,38 @@ DEFER_AFTER_SECONDS = 2.0
 
 class Deferral:
     """One interaction's deferral: armed on arrival, fired by the timer or by `defer`, settled
-    by the answer."""
+    by the answer.
 
-    __slots__ = ("_deferring", "_interaction", "_timer", "ephemeral")
+    It is kept in the interaction's `extras`, so it holds no reference to the interaction
+    itself (that would be a reference cycle per interaction, left to the cyclic garbage
+    collector): the timer carries the interaction until it fires or is cancelled."""
+
+    __slots__ = ("_deferring", "_timer", "ephemeral")
 
     def __init__(
         self, interaction: discord.Interaction, delay: float | None, *, ephemeral: bool = True
     ) -> None:
-        self._interaction = interaction
         self._deferring: asyncio.Task[Any] | None = None
         self.ephemeral: bool | None = None  # how the deferral showed; None = not deferred
         self._timer = (
             None
             if delay is None
-            else asyncio.get_running_loop().call_later(delay, self._start, ephemeral)
+            else asyncio.get_running_loop().call_later(delay, self._start, interaction, ephemeral)
         )
 
-    def _start(self, ephemeral: bool) -> None:
-        if self._deferring is None and not self._interaction.response.is_done():
+    def _start(self, interaction: discord.Interaction, ephemeral: bool) -> None:
+        self._timer = None
+        if self._deferring is None and not interaction.response.is_done():
             self.ephemeral = ephemeral
             self._deferring = asyncio.create_task(
-                self._interaction.response.defer(ephemeral=ephemeral, thinking=True)
+                interaction.response.defer(ephemeral=ephemeral, thinking=True)
             )
 
-    async def defer(self, ephemeral: bool) -> None:
+    async def defer(self, interaction: discord.Interaction, ephemeral: bool) -> None:
         """Defer now (a command that knows its work is slow): shown as `ephemeral` unless the
         timer deferred first."""
         self.disarm()
-        self._start(ephemeral)
+        self._start(interaction, ephemeral)
         await self.settle()
 
     def disarm(self) -> None:
@@ -98,4 +102,4 @@ async def defer(interaction: discord.Interaction, *, ephemeral: bool) -> None:
     found = interaction.extras.get(DEFERRAL_KEY)
     if not isinstance(found, Deferral):
         found = interaction.extras[DEFERRAL_KEY] = Deferral(interaction, None)
-    await found.defer(ephemeral)
+    await found.defer(interaction, ephemeral)
