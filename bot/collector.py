@@ -7,8 +7,11 @@ the answer, the ledger's plan), nearly all freed at once by reference counting. 
 thresholds the collector took about half of the process's CPU in `benchmarks.e2e`
 (docs/performance.md). So:
 
-- the young generation is collected every 50,000 new objects instead of 700: the garbage that
-  only the cyclic collector can free (reference cycles) waits a little longer, a few MB at most;
+- the young generation is collected every 10,000 new objects instead of 700. Every interaction
+  is a reference cycle in discord.py (an `Interaction` and its `InteractionResponse` point at
+  each other), so its objects wait for the next young collection: about 4 MB at most. (50,000
+  was faster still, but its 20 MB of waiting garbage and the rare full collections showed as
+  RSS growth in the 20-minute soak);
 - once the caches are filled (READY), everything alive is moved to the permanent generation
   (`gc.freeze`), so no later collection scans the start-up state again. The caches still
   change and are freed as usual by reference counting; only cycles among the frozen objects
@@ -22,9 +25,9 @@ from __future__ import annotations
 
 import gc
 
-YOUNG_EVERY = 50_000  # new container objects between young collections (CPython's default: 700)
-MIDDLE_EVERY = 20  # young collections between middle ones (default 10)
-OLD_EVERY = 10  # middle collections between full ones (default 10; CPython also waits for growth)
+YOUNG_EVERY = 10_000  # new container objects between young collections (CPython's default: 700)
+MIDDLE_EVERY = 10  # young collections between middle ones (the default)
+OLD_EVERY = 10  # middle collections between full ones (the default; CPython also waits for growth)
 
 
 def tune_collector() -> None:
