@@ -7,9 +7,12 @@ does that).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -46,11 +49,39 @@ EXTENSIONS: tuple[str, ...] = (
 )
 
 
+# The answer to a command that arrives while the bot stops: none of it ran, so it says so.
+RESTARTING = "giftcord is restarting — nothing was changed. Try again in a minute."
+# How long a stop waits for the commands already running to answer: Discord gives 3 s for the
+# first answer, so a command still running after this has lost its member's answer anyway.
+STOP_GRACE_SECONDS = 5.0
+# The task discord.py runs each interaction in (app_commands/tree.py, ui/view.py, ui/modal.py).
+INTERACTION_TASKS = (
+    "CommandTree-invoker",
+    "discord-ui-view-dispatch-",
+    "discord-ui-dynamic-item-",
+    "discord-ui-modal-dispatch-",
+)
+
+
+def running_interactions() -> set[asyncio.Task[Any]]:
+    """The interactions this event loop is handling right now."""
+    me = asyncio.current_task()
+    return {
+        task
+        for task in asyncio.all_tasks()
+        if task is not me and not task.done() and task.get_name().startswith(INTERACTION_TASKS)
+    }
+
+
 class GiftcordTree(app_commands.CommandTree):
     """Routes every command error through `bot.ui.errors` (the one error-to-reply mapper) and
     re-checks every command's options against its declared limits before any cog runs."""
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        client = interaction.client
+        if isinstance(client, GiftcordBot) and client.stopping:
+            await client.refuse_while_stopping(interaction)
+            return False
         if interaction.type is not discord.InteractionType.application_command:
             return True
         command = interaction.command
@@ -112,6 +143,8 @@ class GiftcordBot(commands.Bot):
         # Shared by the cogs that give level roles (after gifts) and map them (`/settings`), so
         # a refusal is reported once per role whichever of them met it.
         self.level_roles = LevelRoles(self, services.ledger, services.levels)
+        self.stopping = False  # set by `close`: commands arriving from then on are refused
+        self._refused_while_stopping = 0
 
     async def setup_hook(self) -> None:
         for name in self._extensions:
@@ -125,3 +158,38 @@ class GiftcordBot(commands.Bot):
 
     async def on_ready(self) -> None:
         log.info("connected as %s to %d servers", self.user, len(self.guilds))
+
+    async def refuse_while_stopping(self, interaction: discord.Interaction) -> None:
+        """Answer a command that arrived during the stop (none of it ran). Best effort: once the
+        connection is closing no answer reaches the member, and one unanswered interaction is
+        all that is left — nothing to log per command."""
+        if interaction.type is not discord.InteractionType.application_command:
+            return  # an autocomplete: there is no sentence to give
+        self._refused_while_stopping += 1
+        with contextlib.suppress(discord.HTTPException, aiohttp.ClientError, RuntimeError):
+            await interaction.response.send_message(RESTARTING, ephemeral=True)
+
+    async def close(self) -> None:
+        """Stop without dropping what members wait for. discord.py's own order unloads the cogs
+        first, while the gateway still delivers interactions ("command not found"), then closes
+        the HTTP session under the commands still running: each gift in flight became an
+        incident, some after their commit. So: refuse new commands, let the running ones answer
+        (up to STOP_GRACE_SECONDS), then unload the cogs and close the connection."""
+        if not self.stopping:
+            self.stopping = True
+            if running := running_interactions():
+                log.info("stopping: finishing %d commands in progress", len(running))
+                _, late = await asyncio.wait(running, timeout=STOP_GRACE_SECONDS)
+                if late:
+                    log.warning(
+                        "stopping: %d commands still running after %.0f s are cut off",
+                        len(late),
+                        STOP_GRACE_SECONDS,
+                    )
+        await super().close()
+        if self._refused_while_stopping:
+            log.info(
+                "stopping: %d commands that arrived meanwhile were told to try again",
+                self._refused_while_stopping,
+            )
+            self._refused_while_stopping = 0

@@ -27,7 +27,7 @@ from bot.economy.errors import EconomyError
 from bot.economy.reads import GetAccount
 from bot.economy.requests import SendGift
 from bot.sandbox.standin import ALICE, BOB, CAROL, OWNER, DiscordStandIn, InteractionResult
-from bot.sandbox.standin.errors import StandInError
+from bot.sandbox.standin.errors import NoBotConnected, StandInError
 from bot.storage import open_ledger
 from tests.e2e.proc import BotProcess, bot_env, run_cli
 
@@ -218,6 +218,13 @@ class GiftLoad:
             self.sent.append(s)
             try:
                 await self.standin.deliver(r, timeout=self.timeout)
+            except NoBotConnected:
+                # Not delivered at all (the bot stopped, or is not back yet): not a gift sent.
+                # The refusal comes without awaiting anything, so back off rather than spin
+                # the event loop (and everything else on it) in this loop.
+                self.sent.remove(s)
+                await asyncio.sleep(0.05)
+                continue
             except StandInError as exc:  # unanswered: in flight (a crash, an outage)
                 self.refused.append(f"{exc}")
                 continue

@@ -191,10 +191,10 @@ async def crash_loop(standin: DiscordStandIn, fleet: Fleet, seed: int) -> None:
     members = members_by_guild(standin, EXTRA_MEMBERS)
     await fleet.cli("migrate")
     await fleet.cli("sync")
-    await fleet.start(0)
-    await fleet.seed(members, START)
-    assert await fleet.stop() == [0]
     try:
+        await fleet.start(0)
+        await fleet.seed(members, START)
+        assert await fleet.stop() == [0], fleet.outputs[-1][-3000:]
         for number in range(1, ROUNDS + 1):
             await one_round(standin, fleet, members, loop, number)
         # the last restart serves the balances the crashes left
