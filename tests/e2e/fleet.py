@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import signal
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -126,6 +127,16 @@ class Fleet:
         while it opens, migrates or connects."""
         self.procs[index] = await BotProcess.start(self.env(index), self.cwd)
         await asyncio.sleep(after)
+        await self.kill(index)
+
+    async def terminate_then_kill(self, index: int, after: float) -> None:
+        """SIGTERM process `index`, then SIGKILL it `after` seconds later if it has not exited
+        by then: a crash in the middle of a graceful stop."""
+        proc = self._proc(index)
+        self.ready.discard(index)
+        proc.proc.send_signal(signal.SIGTERM)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(proc.proc.wait(), after)
         await self.kill(index)
 
     async def stop(self) -> list[int]:

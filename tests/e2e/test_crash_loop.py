@@ -7,9 +7,12 @@ those balances.
 The storm mixes "Heart Me" (not streakable: one announcement per gift) with "Rose" (streakable:
 repeats to the same member within the combo window edit one announcement and get a short
 ephemeral confirmation), so combos are in flight when the kill comes. A round kills after a
-random number of acknowledged gifts, after a random delay into the storm, or during start-up
-(before the bot is connected: the next start must not be refused by anything the dead one left
-behind). One `random.Random` per test drives it all; its seed is in every failure message.
+random number of acknowledged gifts, after a random delay into the storm, during start-up
+(connected or not: the next start must not be refused by anything the dead one left behind),
+or mid-way through a graceful stop (a SIGTERM, then the SIGKILL a moment later — a stop that
+finishes first is one more round, not one of the twenty kills; the commands it told to try
+again must not have committed). One `random.Random` per test drives it all; its seed is in
+every failure message.
 
 "Acknowledged" = the gift's own answer was accepted by the stand-in (fleet.Sent.acknowledged);
 a gift in flight at the kill may or may not have committed, so the model counts what the ledger
@@ -29,6 +32,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import RESTARTING
 from bot.economy.catalog import Catalog, load_packaged_gifts
 from bot.economy.config import EconomyConfig
 from bot.sandbox.standin import DiscordStandIn
@@ -45,13 +49,14 @@ from tests.e2e.fleet import (
 from tests.e2e.pgdb import require_backend, scratch_database
 from tests.e2e.proc import alarming_lines
 
-ROUNDS = 20
+SIGKILLS = 20  # rounds run until this many ended in a SIGKILL (a graceful stop may win)
 START = 10_000  # coins per member: twenty storms never run a sender dry (a refusal fails)
 EXTRA_MEMBERS = 3  # beside Alice, Bob and Carol: six senders and recipients
 WORKERS = 6  # gifts in flight at any moment
 GIFTS = ("Heart Me", "Rose")  # both 1 coin (checked below): the model counts coins = count
 MAX_ACKS = 100  # a round kills after 0..MAX_ACKS acknowledged gifts...
 MAX_DELAY = 0.6  # ...or 0..MAX_DELAY seconds into its storm
+MAX_GRACE = 0.15  # a SIGKILL 0..MAX_GRACE seconds into a graceful stop (SIGTERM)
 CLI_VERIFY_EVERY = 5  # `python -m bot verify` as a process; the same check in-process otherwise
 
 
@@ -87,9 +92,9 @@ class Loop:
 
 async def ledger_gifts(fleet: Fleet, loop: Loop, number: int) -> int:
     """The crashed database passes every invariant `python -m bot verify` checks: as the real
-    command every few rounds and at the end, in-process (the same `opening.verify`, without a
+    command every few rounds (and after the last), in-process (the same `opening.verify`, without a
     process start) otherwise. Its count of gifts."""
-    if number % CLI_VERIFY_EVERY == 0 or number == ROUNDS:
+    if number % CLI_VERIFY_EVERY == 0:
         with loop.timed("verify (process)"):
             return verify_gifts(await fleet.cli("verify"))
     with loop.timed("verify (in-process)"):
@@ -101,18 +106,25 @@ async def ledger_gifts(fleet: Fleet, loop: Loop, number: int) -> int:
 @dataclass(frozen=True)
 class KillPoint:
     """Where a round's SIGKILL falls: after `acks` acknowledged gifts, `delay` seconds into the
-    storm, or (`start_up`) `delay` seconds after the process started, connected or not."""
+    storm, (`start_up`) `delay` seconds after the process started, connected or not, or
+    (`stopping`) `grace` seconds after a SIGTERM `delay` seconds into the storm — mid-way
+    through the graceful stop, unless it finished first."""
 
     acks: int | None = None
     delay: float = 0.0
     start_up: bool = False
+    stopping: bool = False
+    grace: float = 0.0
 
     @classmethod
     def draw(cls, rng: random.Random) -> KillPoint:
-        mode = rng.choice(("acks", "acks", "delay", "delay", "start-up"))
+        mode = rng.choice(("acks", "acks", "delay", "delay", "start-up", "stopping"))
         if mode == "acks":
             return cls(acks=rng.randint(0, MAX_ACKS))
-        return cls(delay=rng.uniform(0, MAX_DELAY), start_up=mode == "start-up")
+        delay = rng.uniform(0, MAX_DELAY)
+        if mode == "stopping":
+            return cls(delay=delay, stopping=True, grace=rng.uniform(0, MAX_GRACE))
+        return cls(delay=delay, start_up=mode == "start-up")
 
     def due(self, load: GiftLoad, started: float) -> bool:
         if self.acks is not None:
@@ -122,13 +134,28 @@ class KillPoint:
     def __str__(self) -> str:
         if self.acks is not None:
             return f"after {self.acks} acks"
+        if self.stopping:
+            return f"{self.grace:.2f}s after a SIGTERM {self.delay:.2f}s into the storm"
         return f"{self.delay:.2f}s after {'its start' if self.start_up else 'the storm began'}"
+
+
+def answered_not_sent(load: GiftLoad, point: KillPoint) -> list[Sent]:
+    """Gifts answered with anything but their acknowledgement: none, but for the sentence a
+    stopping bot gives the commands it will not run (checked uncommitted at the end)."""
+    return [
+        s
+        for s in load.sent
+        if s.result.answered
+        and not s.acknowledged
+        and not (point.stopping and RESTARTING in s.result.text)
+    ]
 
 
 async def one_round(
     standin: DiscordStandIn, fleet: Fleet, members: dict[int, list[int]], loop: Loop, number: int
-) -> None:
-    """Start, storm, SIGKILL at this round's point, verify the database the crash left."""
+) -> bool:
+    """Start, storm, SIGKILL at this round's point, verify the database the crash left. Whether
+    it was a SIGKILL (not a graceful stop that finished before its kill was due)."""
     point = KillPoint.draw(loop.rng)
     if point.start_up:
         await fleet.start_and_kill(0, point.delay)
@@ -144,19 +171,20 @@ async def one_round(
         started = time.perf_counter()
         try:
             await load.until(lambda: point.due(load, started), f"round {number}'s kill point")
-            await fleet.kill(0)  # SIGKILL with gifts in flight
+            if point.stopping:
+                await fleet.terminate_then_kill(0, point.grace)
+            else:
+                await fleet.kill(0)  # SIGKILL with gifts in flight
         finally:
             await load.cancel()
         loop.sent += load.sent
         loop.round_of.update((s.result.id, number) for s in load.sent)
-        refused = [
-            s.result.describe() for s in load.sent if s.result.answered and not s.acknowledged
-        ]
+        refused = [s.result.describe() for s in answered_not_sent(load, point)]
         assert not refused, f"round {number}: answered but not sent: {refused[:3]} ({loop.where()})"
-        loop.kills.append(f"{number}: killed {point}, {load.acknowledged}/{len(load.sent)} acked")
-    assert fleet.exit_code(0) == -signal.SIGKILL, (
-        f"round {number}: it ended by itself ({loop.where()})"
-    )
+        how = "exited 0 before its kill" if fleet.exit_code(0) == 0 else "killed"
+        loop.kills.append(f"{number}: {how} {point}, {load.acknowledged}/{len(load.sent)} acked")
+    ends = (0, -signal.SIGKILL) if point.stopping else (-signal.SIGKILL,)
+    assert fleet.exit_code(0) in ends, f"round {number}: it ended by itself ({loop.where()})"
     output = fleet.outputs[-1]
     assert not alarming_lines(output), f"round {number} ({loop.where()}):\n{output[-3000:]}"
     gifts = await ledger_gifts(fleet, loop, number)
@@ -164,6 +192,7 @@ async def one_round(
     assert loop.acknowledged <= gifts <= len(loop.sent), (
         f"{gifts} gifts in the ledger ({loop.where()})"
     )
+    return fleet.exit_code(0) == -signal.SIGKILL
 
 
 def as_int(shown: str) -> int:
@@ -195,8 +224,10 @@ async def crash_loop(standin: DiscordStandIn, fleet: Fleet, seed: int) -> None:
         await fleet.start(0)
         await fleet.seed(members, START)
         assert await fleet.stop() == [0], fleet.outputs[-1][-3000:]
-        for number in range(1, ROUNDS + 1):
-            await one_round(standin, fleet, members, loop, number)
+        number = sigkills = 0
+        while sigkills < SIGKILLS:
+            number += 1
+            sigkills += await one_round(standin, fleet, members, loop, number)
         # the last restart serves the balances the crashes left
         await fleet.start(0)
         shown = await balances_served(standin, members)
@@ -215,6 +246,9 @@ async def crash_loop(standin: DiscordStandIn, fleet: Fleet, seed: int) -> None:
     assert not back.wrong, f"{back.wrong[:5]} ({loop.where()})"
     assert len(back.committed) == gifts_in_ledger, f"gifts nobody sent ({loop.where()})"
     assert shown == back.balances, f"the restart serves other balances ({loop.where()})"
+    committed = {s.result.id for s in back.committed}
+    retried = [s.result.id for s in loop.sent if RESTARTING in s.result.text]
+    assert not committed.intersection(retried), f"told to retry, yet committed ({loop.where()})"
     combos = [s for s in back.acknowledged if s.result.content.startswith(COMBO_REPEAT)]
     assert combos, f"no combo repeat was acknowledged: the storm tested no combo ({loop.where()})"
     in_flight = len(loop.sent) - len(back.acknowledged)
