@@ -1,11 +1,12 @@
 """Several real `python -m bot` shard processes on one database, a gift load over every guild,
 and the read-back that proves exactly-once — shared by the shard e2e test
-(tests/e2e/test_shard_postgres.py) and the shard benchmark (`python -m benchmarks.shards`).
+(tests/e2e/test_shard_crash.py), the crash loop (tests/e2e/test_crash_loop.py), the stop under
+load (tests/e2e/test_stop_under_load.py) and the shard benchmark (`python -m benchmarks.shards`).
 
 `Fleet` starts one process per entry of a layout (`[[0, 1], [2, 3]]` of 4 shards: two
 processes), knows which process serves which guild, and kills or restarts one. `GiftLoad` keeps
 `workers` concurrent `/gift`s going in every guild through the stand-in, pausing a guild while
-its process is down. `replay_check` reads the ledger back through the ledger port only (no SQL,
+its process is down, and is cancelled where it stands for a crash. `replay_check` reads the ledger back through the ledger port only (no SQL,
 so it holds on every backend): every gift sent is replayed with its interaction id as the key —
 an acknowledged gift must come back as a replay (present exactly once), and the balances taken
 before the replays must equal the model of the gifts that were committed.
