@@ -8,8 +8,8 @@ does that).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-import weakref
 from typing import Any
 
 import aiohttp
@@ -23,14 +23,10 @@ from bot.services import Services
 from bot.services.deferral import PUBLIC_ANSWER, arm
 from bot.services.level_roles import LevelRoles
 from bot.settings import DiscordSettings
-from bot.ui.answer import respond
 from bot.ui.errors import reply_with_error
 from bot.ui.option_check import check_options
 
 log = logging.getLogger("giftcord.app")
-
-# What a member reads for an interaction that arrives while the bot is stopping (a restart).
-STOPPING_SENTENCE = "giftcord is restarting, so nothing was changed — try again in a few seconds."
 
 # Every feature is one extension; a cog that fails to load fails start-up.
 EXTENSIONS: tuple[str, ...] = (
@@ -54,15 +50,39 @@ EXTENSIONS: tuple[str, ...] = (
 )
 
 
+# The answer to a command that arrives while the bot stops: none of it ran, so it says so.
+RESTARTING = "giftcord is restarting — nothing was changed. Try again in a minute."
+# How long a stop waits for the commands already running to answer: Discord gives 3 s for the
+# first answer, so a command still running after this has lost its member's answer anyway.
+STOP_GRACE_SECONDS = 5.0
+# The task discord.py runs each interaction in (app_commands/tree.py, ui/view.py, ui/modal.py).
+INTERACTION_TASKS = (
+    "CommandTree-invoker",
+    "discord-ui-view-dispatch-",
+    "discord-ui-dynamic-item-",
+    "discord-ui-modal-dispatch-",
+)
+
+
+def running_interactions() -> set[asyncio.Task[Any]]:
+    """The interactions this event loop is handling right now."""
+    me = asyncio.current_task()
+    return {
+        task
+        for task in asyncio.all_tasks()
+        if task is not me and not task.done() and task.get_name().startswith(INTERACTION_TASKS)
+    }
+
+
 class GiftcordTree(app_commands.CommandTree):
     """Routes every command error through `bot.ui.errors` (the one error-to-reply mapper) and
     re-checks every command's options against its declared limits before any cog runs."""
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        if await turned_away(interaction):
+            return False
         if interaction.type is not discord.InteractionType.application_command:
             return True
-        if not await admitted(interaction):
-            return False
         command = interaction.command
         if isinstance(command, app_commands.Command):
             try:
@@ -121,12 +141,11 @@ class GiftcordBot(commands.Bot):
         )
         self.services = services
         self._extensions = extensions
-        # The tasks handling interactions now: a stop waits for their answers (`finish`).
-        self._handling: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
-        self.stopping = False
         # Shared by the cogs that give level roles (after gifts) and map them (`/settings`), so
         # a refusal is reported once per role whichever of them met it.
         self.level_roles = LevelRoles(self, services.ledger, services.levels)
+        self.stopping = False  # set by `close`: commands arriving from then on are refused
+        self._refused_while_stopping = 0
 
     async def setup_hook(self) -> None:
         for name in self._extensions:
@@ -141,46 +160,47 @@ class GiftcordBot(commands.Bot):
     async def on_ready(self) -> None:
         log.info("connected as %s to %d servers", self.user, len(self.guilds))
 
-    def admit(self) -> bool:
-        """As a handler starts: its task is remembered, so that a stop waits for its answer;
-        False once the bot is stopping (the handler then only says so)."""
-        task = asyncio.current_task()
-        if task is not None:
-            self._handling.add(task)
-        return not self.stopping
+    async def refuse_while_stopping(self, interaction: discord.Interaction) -> None:
+        """Answer a command that arrived during the stop (none of it ran). Best effort: once the
+        connection is closing no answer reaches the member, and one unanswered interaction is
+        all that is left — nothing to log per command."""
+        if interaction.type is discord.InteractionType.autocomplete:
+            return  # there is no sentence to give
+        self._refused_while_stopping += 1
+        with contextlib.suppress(discord.HTTPException, aiohttp.ClientError, RuntimeError):
+            await interaction.response.send_message(RESTARTING, ephemeral=True)
 
-    async def finish(self, timeout: float) -> None:  # noqa: ASYNC109 - a bounded wait by design
-        """Before closing on a stop (SIGTERM, SIGINT): admit no more interactions and wait up to
-        `timeout` seconds for those being handled (and for the sentences telling later ones
-        the bot is stopping), so each gift that committed is announced and none is cut off by
-        the closed connection."""
-        self.stopping = True
-        loop, current = asyncio.get_running_loop(), asyncio.current_task()
-        deadline = loop.time() + timeout
-        first = True
-        while live := [t for t in self._handling if not t.done() and t is not current]:
-            if first:
-                log.info("stopping: answering the %d interactions being handled first", len(live))
-                first = False
-            if (remaining := deadline - loop.time()) <= 0:
-                log.warning(
-                    "stopping: %d interactions were still unanswered after %.0f s",
-                    len(live),
-                    timeout,
-                )
-                return
-            await asyncio.wait(live, timeout=remaining)
+    async def close(self) -> None:
+        """Stop without dropping what members wait for. discord.py's own order unloads the cogs
+        first, while the gateway still delivers interactions ("command not found"), then closes
+        the HTTP session under the commands still running: each gift in flight became an
+        incident, some after their commit. So: refuse new commands, let the running ones answer
+        (up to STOP_GRACE_SECONDS), then unload the cogs and close the connection."""
+        if not self.stopping:
+            self.stopping = True
+            if running := running_interactions():
+                log.info("stopping: finishing %d commands in progress", len(running))
+                _, late = await asyncio.wait(running, timeout=STOP_GRACE_SECONDS)
+                if late:
+                    log.warning(
+                        "stopping: %d commands still running after %.0f s are cut off",
+                        len(late),
+                        STOP_GRACE_SECONDS,
+                    )
+        await super().close()
+        if self._refused_while_stopping:
+            log.info(
+                "stopping: %d commands that arrived meanwhile were told to try again",
+                self._refused_while_stopping,
+            )
+            self._refused_while_stopping = 0
 
 
-async def admitted(interaction: discord.Interaction) -> bool:
-    """Whether a handler may go on; one arriving while the bot stops gets a sentence instead."""
-    bot = interaction.client
-    if not isinstance(bot, GiftcordBot) or bot.admit():
+async def turned_away(interaction: discord.Interaction) -> bool:
+    """While the bot stops: answer the interaction with the restart sentence (nothing of it
+    runs) and say so. Used by the command tree and by the buttons that write."""
+    client = interaction.client
+    if isinstance(client, GiftcordBot) and client.stopping:
+        await client.refuse_while_stopping(interaction)
         return True
-    try:
-        await respond(interaction, STOPPING_SENTENCE, ephemeral=True)
-    except (discord.HTTPException, aiohttp.ClientError, RuntimeError) as exc:
-        # Arrived in the last moment before the connection closed: Discord tells the member
-        # the app did not respond, and nothing was changed.
-        log.info("interaction %s came as the bot stopped, unanswered: %s", interaction.id, exc)
     return False

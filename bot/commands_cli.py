@@ -187,7 +187,6 @@ async def run(settings: Settings, _: argparse.Namespace) -> int:
                 )
                 if runner in done and (error := runner.exception()) is not None:
                     raise error
-            await bot.finish(STOP_WAIT_SECONDS)
             log.info("stopping: closing the Discord connection, then the database")
             return EXIT_OK
         except discord.PrivilegedIntentsRequired:
@@ -210,10 +209,6 @@ async def run(settings: Settings, _: argparse.Namespace) -> int:
             runner.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await runner
-
-
-# A stop waits this long for the interactions being handled to be answered.
-STOP_WAIT_SECONDS = 10.0
 
 
 async def freeze_when_ready(bot: GiftcordBot) -> None:

@@ -16,7 +16,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import GiftcordBot, admitted
+from bot.app import GiftcordBot, turned_away
 from bot.economy.catalog import Gift
 from bot.economy.errors import NotAMember, NotFound
 from bot.economy.ledger import GiftResult
@@ -89,7 +89,7 @@ class SendAgainButton(
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         # A dynamic item's view is rebuilt from the message and has no error mapper of ours:
         # route failures through the one mapper explicitly.
-        if not await admitted(interaction):
+        if await turned_away(interaction):
             return
         arm(interaction, public=True)  # a gift like any other: deferred if the ledger is slow
         try:

@@ -18,7 +18,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import GiftcordBot, admitted
+from bot.app import GiftcordBot, turned_away
 from bot.economy.errors import NotFound
 from bot.economy.requests import DropTreasure, OpenTreasure
 from bot.economy.treasure import (
@@ -71,7 +71,7 @@ class OpenButton(
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         # A dynamic item's view has no error mapper of ours: route failures through the one.
-        if not await admitted(interaction):
+        if await turned_away(interaction):
             return
         arm(interaction)  # the open is a write: deferred if the ledger is slow
         try:

@@ -1,11 +1,12 @@
 """Several real `python -m bot` shard processes on one database, a gift load over every guild,
 and the read-back that proves exactly-once — shared by the shard e2e test
-(tests/e2e/test_shard_postgres.py) and the shard benchmark (`python -m benchmarks.shards`).
+(tests/e2e/test_shard_crash.py), the crash loop (tests/e2e/test_crash_loop.py), the stop under
+load (tests/e2e/test_stop_under_load.py) and the shard benchmark (`python -m benchmarks.shards`).
 
 `Fleet` starts one process per entry of a layout (`[[0, 1], [2, 3]]` of 4 shards: two
 processes), knows which process serves which guild, and kills or restarts one. `GiftLoad` keeps
 `workers` concurrent `/gift`s going in every guild through the stand-in, pausing a guild while
-its process is down. `replay_check` reads the ledger back through the ledger port only (no SQL,
+its process is down, and is cancelled where it stands for a crash. `replay_check` reads the ledger back through the ledger port only (no SQL,
 so it holds on every backend): every gift sent is replayed with its interaction id as the key —
 an acknowledged gift must come back as a replay (present exactly once), and the balances taken
 before the replays must equal the model of the gifts that were committed.
@@ -16,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import signal
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -27,11 +29,13 @@ from bot.economy.errors import EconomyError
 from bot.economy.reads import GetAccount
 from bot.economy.requests import SendGift
 from bot.sandbox.standin import ALICE, BOB, CAROL, OWNER, DiscordStandIn, InteractionResult
-from bot.sandbox.standin.errors import StandInError
+from bot.sandbox.standin.errors import NoBotConnected, StandInError
 from bot.storage import open_ledger
 from tests.e2e.proc import BotProcess, bot_env, run_cli
 
 GIFT = "Heart Me"  # 1 coin and not streakable: every gift gets its own public announcement
+# The reply to a streakable gift repeated into a combo (cogs/gifting.py): ephemeral, to the sender.
+COMBO_REPEAT = "🎁 Sent **"
 
 
 def members_by_guild(standin: DiscordStandIn, extra: int) -> dict[int, list[int]]:
@@ -104,6 +108,9 @@ class Fleet:
         )
         self.ready.update(indexes)
 
+    def exit_code(self, index: int) -> int | None:
+        return self._proc(index).returncode
+
     def _proc(self, index: int) -> BotProcess:
         proc = self.procs[index]
         assert proc is not None
@@ -115,6 +122,23 @@ class Fleet:
         self.ready.discard(index)
         await proc.kill()
         self.outputs.append(proc.output)
+
+    async def start_and_kill(self, index: int, after: float) -> None:
+        """Start process `index` and SIGKILL it `after` seconds later, connected or not: a crash
+        while it opens, migrates or connects."""
+        self.procs[index] = await BotProcess.start(self.env(index), self.cwd)
+        await asyncio.sleep(after)
+        await self.kill(index)
+
+    async def terminate_then_kill(self, index: int, after: float) -> None:
+        """SIGTERM process `index`, then SIGKILL it `after` seconds later if it has not exited
+        by then: a crash in the middle of a graceful stop."""
+        proc = self._proc(index)
+        self.ready.discard(index)
+        proc.proc.send_signal(signal.SIGTERM)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(proc.proc.wait(), after)
+        await self.kill(index)
 
     async def stop(self) -> list[int]:
         """SIGTERM every live process; their exit codes."""
@@ -152,11 +176,17 @@ class Sent:
     sender: int
     recipient: int
     count: int
+    gift: str = GIFT  # a 1-coin gift: the model below counts coins = diamonds = count
 
     @property
     def acknowledged(self) -> bool:
-        """The public announcement reached Discord: the promise is that it follows the commit."""
-        return self.result.acknowledged and not self.result.ephemeral
+        """The gift's answer reached Discord — the public announcement or, for a streakable gift
+        repeated into a combo, the sender's short confirmation: the promise is that either
+        follows the commit (a refusal is ephemeral too, and is not this; a deferral's
+        placeholder alone is no answer)."""
+        if not self.result.acknowledged:
+            return False
+        return not self.result.ephemeral or self.result.content.startswith(COMBO_REPEAT)
 
 
 @dataclass
@@ -171,6 +201,7 @@ class GiftLoad:
     paused: Callable[[int], bool] = lambda _gid: False
     timeout: float = 15.0
     max_count: int = 3
+    gifts: tuple[str, ...] = (GIFT,)  # each gift picks one (1-coin gifts: see `Sent.gift`)
     sent: list[Sent] = field(default_factory=list)
     acked: Counter[int] = field(default_factory=Counter)
     refused: list[str] = field(default_factory=list)  # answered, but not with the announcement
@@ -192,13 +223,21 @@ class GiftLoad:
                 continue
             sender, recipient = rng.sample(self.members[gid], 2)
             count = rng.randint(1, self.max_count)
+            gift = rng.choice(self.gifts)
             r = self.standin.user(sender, guild_id=gid).prepare(
-                "gift", member=recipient, gift=GIFT, count=count
+                "gift", member=recipient, gift=gift, count=count
             )
-            s = Sent(r, gid, sender, recipient, count)
+            s = Sent(r, gid, sender, recipient, count, gift)
             self.sent.append(s)
             try:
                 await self.standin.deliver(r, timeout=self.timeout)
+            except NoBotConnected:
+                # Not delivered at all (the bot stopped, or is not back yet): not a gift sent.
+                # The refusal comes without awaiting anything, so back off rather than spin
+                # the event loop (and everything else on it) in this loop.
+                self.sent.remove(s)
+                await asyncio.sleep(0.05)
+                continue
             except StandInError as exc:  # unanswered: in flight (a crash, an outage)
                 self.refused.append(f"{exc}")
                 continue
@@ -213,6 +252,15 @@ class GiftLoad:
 
     async def until(self, predicate: Callable[[], object], what: str, timeout: float = 120) -> None:  # noqa: ASYNC109
         await self.standin.wait_until(predicate, timeout=timeout, what=what)
+
+    async def cancel(self) -> None:
+        """The crash's side of the load: stop every worker where it is (after a SIGKILL nothing
+        will answer the gifts in flight; they stay in `sent`, unacknowledged)."""
+        self._stopping = True
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
 
     async def stop(self) -> None:
         """Send no more; let the gifts in flight be answered (a bot stopped under them would
@@ -235,6 +283,7 @@ class ReadBack:
     acknowledged: list[Sent]
     missing: list[Sent]  # acknowledged but not in the ledger: must be empty
     wrong: list[str]  # balances that differ from the model of the committed gifts
+    balances: dict[tuple[int, int], tuple[int, int]]  # (guild, member) → (coins, diamonds), before
 
 
 async def replay_check(url: str, sent: list[Sent], start_coins: int) -> ReadBack:
@@ -256,7 +305,7 @@ async def replay_check(url: str, sent: list[Sent], start_coins: int) -> ReadBack
                 s.sender,
                 s.recipient,
                 key=str(s.result.id),
-                gift_name=GIFT,
+                gift_name=s.gift,
                 count=s.count,
             )
             try:
@@ -280,7 +329,8 @@ async def replay_check(url: str, sent: list[Sent], start_coins: int) -> ReadBack
     ]
     acknowledged = [s for s in sent if s.acknowledged]
     done = {id(s) for s in committed}
-    return ReadBack(committed, acknowledged, [s for s in acknowledged if id(s) not in done], wrong)
+    missing = [s for s in acknowledged if id(s) not in done]
+    return ReadBack(committed, acknowledged, missing, wrong, before)
 
 
 def verify_gifts(stdout: str) -> int:
