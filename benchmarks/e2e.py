@@ -51,7 +51,7 @@ from benchmarks.common import arguments, emit, median, ms, percentile, seed_memb
 from benchmarks.e2e_battle import battle
 from benchmarks.e2e_live import live
 from bot.app import GiftcordBot, make_intents
-from bot.collector import freeze_start_up_state, tune_collector
+from bot.collector import freeze_start_up_state
 from bot.economy.config import EconomyConfig
 from bot.sandbox.standin import GUILD_ID, DiscordStandIn, InteractionResult, start_bot, stop_bot
 from bot.sandbox.standin.world import Application
@@ -144,7 +144,6 @@ class Bench:
 
 
 async def setup(tmp: Path, members: int) -> Bench:
-    tune_collector()
     standin = DiscordStandIn(
         default_timeout=30.0, interaction_deadline=3.0, max_interactions=50_000
     )

@@ -21,7 +21,7 @@ import discord
 from aiohttp import web
 
 from bot.app import GiftcordBot, point_at_discord
-from bot.collector import freeze_start_up_state, tune_collector
+from bot.collector import freeze_start_up_state
 from bot.command_diff import package_change
 from bot.economy.export import LEDGER_COLUMNS, write_csv
 from bot.economy.ledger import Ledger
@@ -168,7 +168,6 @@ async def run(settings: Settings, _: argparse.Namespace) -> int:
         # file is reported without the network; a new one is created only once Discord has
         # accepted the token.
         await check_login(settings, token)
-    tune_collector()
     async with opened_ledger(settings) as ledger:
         bot = build_bot(settings, ledger)
         stop = asyncio.Event()

@@ -82,19 +82,3 @@ async def test_a_gift_before_the_first_read_pokes_once_the_read_is_done() -> Non
     index.gift_received(G, 7)
     assert len(pokes) == 2
     await index.close()
-
-
-def test_the_collector_is_tuned_for_a_long_running_process() -> None:
-    import gc
-
-    from bot.collector import YOUNG_EVERY, freeze_start_up_state, tune_collector
-
-    before = gc.get_threshold()
-    try:
-        tune_collector()
-        assert gc.get_threshold()[0] == YOUNG_EVERY
-        freeze_start_up_state()
-        assert gc.get_freeze_count() > 0
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*before)
