@@ -146,7 +146,7 @@ class ComboTracker:
         # In order of each window's last gift (a hit moves its window to the end), so the
         # expired windows are always at the front.
         self._combos: OrderedDict[ComboKey, Combo] = OrderedDict()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: dict[asyncio.Task[None], Combo] = {}  # edit loops running, and their combo
         self._sweeper: asyncio.Task[None] | None = None
 
     def __len__(self) -> int:
@@ -234,8 +234,8 @@ class ComboTracker:
         combo.dirty = True
         if combo.task is None or combo.task.done():
             combo.task = asyncio.create_task(self._edit_loop(combo))
-            self._tasks.add(combo.task)
-            combo.task.add_done_callback(self._tasks.discard)
+            self._tasks[combo.task] = combo
+            combo.task.add_done_callback(self._forget_task)
 
     async def _edit_loop(self, combo: Combo) -> None:
         if combo.ref is None and not combo.failed:
@@ -259,12 +259,22 @@ class ComboTracker:
                     return
             combo.dirty = False
             combo.next_edit_at = loop.time() + self.min_edit_interval
-            try:
-                await self.edit(combo.ref, self.render(combo))
-                combo.edits += 1
-            except discord.HTTPException as exc:  # token expired or message deleted
-                log.warning("combo edit failed for %s: %s", combo.key, exc)
+            if not await self._send(combo):
                 return
+
+    def _forget_task(self, task: asyncio.Task[None]) -> None:
+        self._tasks.pop(task, None)
+
+    async def _send(self, combo: Combo) -> bool:
+        """One edit with the combo's latest count; False when Discord refused it."""
+        assert combo.ref is not None
+        try:
+            await self.edit(combo.ref, self.render(combo))
+        except discord.HTTPException as exc:  # token expired or message deleted
+            log.warning("combo edit failed for %s: %s", combo.key, exc)
+            return False
+        combo.edits += 1
+        return True
 
     async def drain(self) -> None:
         """Wait for pending edits (shutdown and tests)."""
@@ -272,14 +282,27 @@ class ComboTracker:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def close(self, flush_timeout: float = CLOSE_FLUSH_SECONDS) -> None:
-        """The cog is unloading (the process stops, or the extension reloads): send the edits
-        still owed, for up to `flush_timeout` seconds, then cancel what is left and the sweeper.
-        Cancelling at once would leave an announcement showing an older count for good when the
-        bot stops within a second of a repeat — the window lives only in memory."""
-        if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=flush_timeout)
-        tasks = [*self._tasks, *([self._sweeper] if self._sweeper else [])]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        """The cog is unloading (the process stops, or the extension reloads): the edits still
+        owed go out at once, without the pacing (for up to `flush_timeout` seconds), then what
+        is left and the sweeper are cancelled. The window lives only in memory: cancelling at
+        once, or waiting for the server's edit slots, would leave an announcement showing an
+        older count for good when the bot stops right after a repeat."""
+        owed = list(self._tasks.items())
+        for loop_task, _ in owed:
+            loop_task.cancel()
+        await asyncio.gather(*(loop_task for loop_task, _ in owed), return_exceptions=True)
+        # An edit cut off in flight is owed too: its count may not have landed.
+        final = [
+            asyncio.create_task(self._send(combo))
+            for _, combo in owed
+            if combo.ref is not None and not combo.failed
+        ]
+        if final:
+            _, late = await asyncio.wait(final, timeout=flush_timeout)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*final, return_exceptions=True)
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
         self._sweeper = None
