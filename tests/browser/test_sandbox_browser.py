@@ -35,10 +35,13 @@ async def channel(page: Page, name: str) -> None:
 
 
 async def type_and_pick(page: Page, text: str, suggestion: str) -> None:
-    """Type into the command box, then click an entry of the popup."""
+    """Type into the command box, then click the popup entry whose label (not its description)
+    says `suggestion`: until the popup catches up with the typing it still shows the entries
+    before it, and "/gift"'s description names a member too."""
     box = page.locator("#command")
     await box.press_sequentially(text, delay=10)
-    await page.locator("#suggestions li", has_text=suggestion).first.click(timeout=TIMEOUT)
+    label = page.locator(".label", has_text=suggestion)
+    await page.locator("#suggestions li").filter(has=label).first.click(timeout=TIMEOUT)
 
 
 async def send(page: Page, line: str | None = None) -> None:

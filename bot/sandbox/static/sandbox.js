@@ -335,7 +335,9 @@ async function send() {
 
 input.addEventListener("input", () => { showRefusal(""); clearTimeout(timer); timer = setTimeout(ask, 60); });
 input.addEventListener("focus", ask);
-input.addEventListener("blur", () => setTimeout(hidePopup, 150));
+// Hide once focus has really left: a click on a popup entry blurs for a moment, and focus may
+// be back (typing again) before the timer fires, with a fresh popup that must stay.
+input.addEventListener("blur", () => setTimeout(() => { if (document.activeElement !== input) hidePopup(); }, 150));
 input.addEventListener("keydown", (ev) => {
   const open = !$("#popup").hidden && state.suggestions.length;
   if (ev.key === "ArrowDown" && open) { ev.preventDefault(); moveSelection(1); }
