@@ -22,7 +22,7 @@ from bot.economy.config import EconomyConfig
 from bot.economy.ledger import AdjustMode, Currency
 from bot.economy.levels import LevelsConfig
 from bot.economy.reads import GetAccount
-from bot.economy.requests import Adjust
+from bot.economy.requests import Adjust, SendGift
 from bot.sandbox.standin import GUILD_ID, OWNER, DiscordStandIn, SimulatedUser, start_bot, stop_bot
 from bot.services import Services
 from bot.settings import DiscordSettings
@@ -145,6 +145,30 @@ class Harness:
             logging.getLogger(name).removeHandler(self.errors)
 
     # --- conveniences ---------------------------------------------------------------------
+    async def rose_stream(
+        self, count: int, pair: Callable[[int], tuple[int, int]], *, batch: int = 100
+    ) -> float:
+        """`count` Roses, gift `i` from `pair(i)` = (sender, recipient), through the ledger and
+        the same after-gift hooks the `/gift` cog calls (quicker than `count` interactions),
+        `batch` at a time; the seconds the stream took (for a bound on coalesced edits)."""
+        assert self.ledger is not None
+        assert self.bot is not None
+        ledger, hooks = self.ledger, self.bot.services.gift_hooks
+
+        async def send(i: int) -> None:
+            sender, recipient = pair(i)
+            result = await ledger.run(
+                SendGift(GUILD_ID, sender, recipient, key=f"rose-{i}", gift_name="Rose", count=1)
+            )
+            hooks.committed(GUILD_ID, result)
+
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        for start in range(0, count, batch):
+            await asyncio.gather(*(send(i) for i in range(start, min(start + batch, count))))
+            await asyncio.sleep(0)
+        return loop.time() - began
+
     async def grant(
         self,
         user_id: int,

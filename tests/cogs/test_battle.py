@@ -5,13 +5,11 @@ and coalesced post edits under a stream of gifts. `verify` after each."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
 
 from bot.economy.reads import BattleScore, GetBattle, GetBattleById, GetLive
-from bot.economy.requests import SendGift
 from bot.sandbox.standin.ids import ALICE, BOB, BOT_MEMBER, CAROL, GENERAL, GUILD_ID, MODERATOR
 
 G = GUILD_ID
@@ -264,19 +262,9 @@ async def test_a_stream_of_gifts_is_a_few_coalesced_post_edits(harness: Any) -> 
     battle = await start_battle(harness, BOB, CAROL, minutes=30)
     edits_before = cog.boards.edits
 
-    async def send(i: int) -> None:
-        sender, recipient = (ALICE, BOB) if i % 3 else (MODERATOR, CAROL)
-        result = await harness.ledger.run(
-            SendGift(G, sender, recipient, key=f"rose-{i}", gift_name="Rose", count=1)
-        )
-        harness.bot.services.gift_hooks.committed(G, result)
-
-    loop = asyncio.get_running_loop()
-    began = loop.time()
-    for start in range(0, 1_500, 100):
-        await asyncio.gather(*(send(i) for i in range(start, start + 100)))
-        await asyncio.sleep(0)
-    elapsed = loop.time() - began
+    elapsed = await harness.rose_stream(
+        1_500, lambda i: (ALICE, BOB) if i % 3 else (MODERATOR, CAROL)
+    )
     await cog.boards.throttle.drain()
     edits = cog.boards.edits - edits_before
     assert 1 <= edits <= elapsed / 0.25 + 2, (edits, elapsed)

@@ -4,11 +4,10 @@ creators LIVE at once, and the coalesced card edits under a stream of gifts. `ve
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from bot.economy.reads import GetLive, GetLiveById, LiveStats
-from bot.economy.requests import SendGift, UpdateGuildSettings
+from bot.economy.requests import UpdateGuildSettings
 from bot.sandbox.standin.ids import ALICE, ANNOUNCE, BOB, CAROL, GENERAL, GUILD_ID, MODERATOR
 
 G = GUILD_ID
@@ -195,8 +194,8 @@ async def test_live_survives_a_restart_and_one_due_at_start_up_ends(harness: Any
 
 async def test_a_stream_of_3000_roses_is_a_few_coalesced_card_edits(harness: Any) -> None:
     """3,000 gifts to a LIVE creator: the card is edited a handful of times, and the last edit
-    carries the final figures. (The gifts go through the ledger and the same gift event the
-    `/gift` cog dispatches, so the stream is quick to run.)"""
+    carries the final figures. (The gifts go through the ledger and the same after-gift hooks the
+    `/gift` cog calls, so the stream is quick to run.)"""
     cog = live_cog(harness)
     cog.boards.throttle.interval = 0.25
     await fund(harness, ALICE, CAROL, coins=10_000)
@@ -204,19 +203,7 @@ async def test_a_stream_of_3000_roses_is_a_few_coalesced_card_edits(harness: Any
     live = await harness.ledger.run(GetLive(G, BOB))
     edits_before = cog.boards.edits
 
-    async def send(i: int) -> None:
-        sender = ALICE if i % 2 else CAROL
-        result = await harness.ledger.run(
-            SendGift(G, sender, BOB, key=f"rose-{i}", gift_name="Rose", count=1)
-        )
-        harness.bot.services.gift_hooks.committed(G, result)
-
-    loop = asyncio.get_running_loop()
-    began = loop.time()
-    for start in range(0, 3_000, 100):
-        await asyncio.gather(*(send(i) for i in range(start, start + 100)))
-        await asyncio.sleep(0)
-    elapsed = loop.time() - began
+    elapsed = await harness.rose_stream(3_000, lambda i: (ALICE if i % 2 else CAROL, BOB))
     await cog.boards.throttle.drain()
     edits = cog.boards.edits - edits_before
     # At most one edit per interval while the stream ran, plus the trailing one.
